@@ -1,0 +1,76 @@
+//! `inspect`: print every event h1parse finds in a raw HTTP/1.1 byte stream.
+//!
+//! ```text
+//! cargo run --release --example inspect -- [--response [--method M]] [--split N] [FILE]
+//! ```
+//!
+//! Reads FILE (or stdin), parses it as requests (or responses to `M`, default
+//! GET), feeding the parser N bytes at a time, and prints one line per event
+//! in the format of DESIGN.md section 3. Exit status: 0 parsed without error
+//! (even if incomplete), 1 after an error, 2 on bad usage.
+
+#[path = "../tests/support/render.rs"]
+mod render;
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: inspect [--response [--method M]] [--split N] [FILE]";
+
+fn main() -> ExitCode {
+    let mut opts = render::Options::default();
+    let mut file = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--response" => opts.response = true,
+            "--method" => match args.next() {
+                Some(m) => opts.method = m.into_bytes(),
+                None => return usage("--method needs a value"),
+            },
+            "--split" => match args
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+            {
+                Some(n) => opts.split = Some(n),
+                None => return usage("--split needs a positive number"),
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            a if a.starts_with("--") => return usage(&format!("unknown option {a}")),
+            _ if file.is_none() => file = Some(arg),
+            _ => return usage("more than one FILE"),
+        }
+    }
+    let mut stream = Vec::new();
+    let read = match &file {
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut stream)),
+        None => std::io::stdin().read_to_end(&mut stream),
+    };
+    if let Err(e) = read {
+        eprintln!("inspect: {}: {e}", file.as_deref().unwrap_or("stdin"));
+        return ExitCode::from(2);
+    }
+    let (log, ok) = render::inspect(&stream, &opts);
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(log.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return ExitCode::from(2);
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn usage(why: &str) -> ExitCode {
+    eprintln!("inspect: {why}\n{USAGE}");
+    ExitCode::from(2)
+}

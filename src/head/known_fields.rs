@@ -1,0 +1,320 @@
+//! The few fields that decide framing and persistence, read as they arrive.
+//!
+//! `Content-Length`, `Transfer-Encoding`, `Connection`, `Upgrade` and `Host`
+//! are recognised by length and then a case-insensitive compare, so the cost
+//! for every other field is one `match` on its name length. Their values are
+//! validated here (Content-Length digits, transfer-coding lists) and reduced
+//! to [`Facts`], which `framing::decide` turns into a framing decision.
+
+use super::FieldSpan;
+use super::machine::Fault;
+use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, is_ows};
+use crate::error::ErrorKind;
+
+/// What the head said about framing and persistence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// The Content-Length, once one was seen (all lines agree).
+    pub(crate) content_length: Option<u64>,
+    /// Start of the latest Content-Length field line.
+    pub(crate) content_length_line: u32,
+    /// Start of the latest Transfer-Encoding field line, if any.
+    pub(crate) transfer_encoding_line: Option<u32>,
+    /// chunked is the final coding so far.
+    pub(crate) chunked_final: bool,
+    /// chunked has been seen.
+    pub(crate) chunked_seen: bool,
+    /// `Connection: close`.
+    pub(crate) close: bool,
+    /// `Connection: keep-alive`.
+    pub(crate) keep_alive: bool,
+    /// `Connection: upgrade`.
+    pub(crate) connection_upgrade: bool,
+    /// An Upgrade field is present.
+    pub(crate) upgrade: bool,
+    /// Number of Host field lines.
+    pub(crate) hosts: u8,
+    /// Start of the second Host field line.
+    pub(crate) second_host_line: u32,
+}
+
+impl Facts {
+    /// Reads one field of a head. `buf` is the head buffer.
+    #[inline]
+    pub(crate) fn observe(&mut self, buf: &[u8], span: FieldSpan) -> Result<(), Fault> {
+        let name = super::slice(buf, span.name);
+        let value = super::slice(buf, span.value);
+        let line = span.name.0;
+        let at = span.value.0 as usize;
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => {
+                self.hosts = self.hosts.saturating_add(1);
+                if self.hosts == 2 {
+                    self.second_host_line = line;
+                }
+            }
+            7 if name.eq_ignore_ascii_case(b"upgrade") => self.upgrade = true,
+            10 if name.eq_ignore_ascii_case(b"connection") => self.connection_options(value),
+            14 if name.eq_ignore_ascii_case(b"content-length") => {
+                let n = content_length(value, at)?;
+                if self.content_length.is_some_and(|prev| prev != n) {
+                    return Err(Fault::new(
+                        ErrorKind::ConflictingContentLength,
+                        line as usize,
+                    ));
+                }
+                self.content_length = Some(n);
+                self.content_length_line = line;
+            }
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                self.transfer_encoding_line = Some(line);
+                self.transfer_codings(value, at)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `Connection = #connection-option` (RFC 9110 7.6.1); unknown options
+    /// are ignored.
+    fn connection_options(&mut self, value: &[u8]) {
+        for option in value.split(|&b| b == b',') {
+            let option = option.trim_ascii();
+            if option.eq_ignore_ascii_case(b"close") {
+                self.close = true;
+            } else if option.eq_ignore_ascii_case(b"keep-alive") {
+                self.keep_alive = true;
+            } else if option.eq_ignore_ascii_case(b"upgrade") {
+                self.connection_upgrade = true;
+            }
+        }
+    }
+
+    /// `Transfer-Encoding = #transfer-coding` (RFC 9112 6.1), where
+    /// `transfer-coding = token *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`.
+    /// `at` is the offset of `value[0]` in the head.
+    fn transfer_codings(&mut self, value: &[u8], at: usize) -> Result<(), Fault> {
+        let bad = |i: usize| Fault::new(ErrorKind::BadTransferEncoding, at + i);
+        let mut i = 0;
+        let mut codings = 0;
+        while i < value.len() {
+            i = skip_ows(value, i);
+            if value.get(i) == Some(&b',') {
+                // Empty list elements are allowed (RFC 9110 5.6.1.2).
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i = skip_token(value, i);
+            if i == start {
+                return Err(bad(i));
+            }
+            let is_chunked = value
+                .get(start..i)
+                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
+            let params_start = i;
+            i = transfer_parameters(value, i).map_err(bad)?;
+            if is_chunked {
+                if i != params_start {
+                    // chunked has no parameters; one with them is not chunked to
+                    // every recipient.
+                    return Err(bad(params_start));
+                }
+                if self.chunked_seen {
+                    return Err(Fault::new(ErrorKind::ChunkedTwice, at + start));
+                }
+                self.chunked_seen = true;
+            }
+            self.chunked_final = is_chunked;
+            codings += 1;
+            i = skip_ows(value, i);
+            match value.get(i) {
+                None => {}
+                Some(b',') => i += 1,
+                Some(_) => return Err(bad(i)),
+            }
+        }
+        if codings == 0 {
+            return Err(bad(value.len()));
+        }
+        Ok(())
+    }
+}
+
+/// `*( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )` from `i`;
+/// returns the index after the last parameter, or the index of a bad byte.
+fn transfer_parameters(v: &[u8], mut i: usize) -> Result<usize, usize> {
+    loop {
+        let j = skip_ows(v, i);
+        if v.get(j) != Some(&b';') {
+            return Ok(i);
+        }
+        let name = skip_ows(v, j + 1);
+        let name_end = skip_token(v, name);
+        if name_end == name {
+            return Err(name_end);
+        }
+        let eq = skip_ows(v, name_end);
+        if v.get(eq) != Some(&b'=') {
+            return Err(eq);
+        }
+        let val = skip_ows(v, eq + 1);
+        i = if v.get(val) == Some(&b'"') {
+            quoted_string(v, val)?
+        } else {
+            skip_token(v, val)
+        };
+        if i == val {
+            return Err(val);
+        }
+    }
+}
+
+/// A quoted-string starting at `v[i] == '"'` (RFC 9110 5.6.4); returns the
+/// index after the closing quote, or the index of a bad byte.
+pub(crate) fn quoted_string(v: &[u8], mut i: usize) -> Result<usize, usize> {
+    i += 1;
+    loop {
+        match v.get(i) {
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') if v.get(i + 1).is_some_and(|&c| QUOTED_PAIR[c as usize]) => i += 2,
+            Some(&c) if QDTEXT[c as usize] => i += 1,
+            _ => return Err(i),
+        }
+    }
+}
+
+fn skip_ows(v: &[u8], mut i: usize) -> usize {
+    while v.get(i).is_some_and(|&b| is_ows(b)) {
+        i += 1;
+    }
+    i
+}
+
+fn skip_token(v: &[u8], mut i: usize) -> usize {
+    while v.get(i).is_some_and(|&b| TCHAR[b as usize]) {
+        i += 1;
+    }
+    i
+}
+
+/// `Content-Length = 1*DIGIT` (RFC 9110 8.6), or a list of identical values
+/// (`42, 42`, which RFC 9110 8.6 lets a recipient accept). `at` is the offset
+/// of `value[0]`; errors point at the offending byte.
+fn content_length(value: &[u8], at: usize) -> Result<u64, Fault> {
+    let bad = |i: usize| Fault::new(ErrorKind::BadContentLength, at + i);
+    let mut result: Option<u64> = None;
+    let mut i = 0;
+    loop {
+        let start = i;
+        let mut n: u64 = 0;
+        while let Some(&b) = value.get(i).filter(|b| b.is_ascii_digit()) {
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(b - b'0')))
+                .ok_or_else(|| bad(i))?;
+            i += 1;
+        }
+        if i == start {
+            return Err(bad(i));
+        }
+        if result.is_some_and(|r| r != n) {
+            return Err(Fault::new(ErrorKind::ConflictingContentLength, at + start));
+        }
+        result = Some(n);
+        i = skip_ows(value, i);
+        match value.get(i) {
+            None => return Ok(n),
+            Some(b',') => i = skip_ows(value, i + 1),
+            Some(_) => return Err(bad(i)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_length_grammar_rfc_9110_8_6() {
+        let ok: &[(&[u8], u64)] = &[
+            (b"0", 0),
+            (b"42", 42),
+            (b"007", 7),
+            (b"5, 5", 5),
+            (b"5,5 ,5", 5),
+            (b"18446744073709551615", u64::MAX),
+        ];
+        for (v, n) in ok {
+            assert_eq!(content_length(v, 0), Ok(*n), "{:?}", v.escape_ascii());
+        }
+        let bad: &[(&[u8], ErrorKind, usize)] = &[
+            (b"", ErrorKind::BadContentLength, 0),
+            (b"+5", ErrorKind::BadContentLength, 0),
+            (b"-1", ErrorKind::BadContentLength, 0),
+            (b"5a", ErrorKind::BadContentLength, 1),
+            (b"0x10", ErrorKind::BadContentLength, 1),
+            (b"1 2", ErrorKind::BadContentLength, 2),
+            (b"5,", ErrorKind::BadContentLength, 2),
+            (b"5, 6", ErrorKind::ConflictingContentLength, 3),
+            (b"18446744073709551616", ErrorKind::BadContentLength, 19),
+        ];
+        for (v, kind, at) in bad {
+            assert_eq!(
+                content_length(v, 0),
+                Err(Fault::new(*kind, *at)),
+                "{:?}",
+                v.escape_ascii()
+            );
+        }
+    }
+
+    fn te(v: &[u8]) -> Result<Facts, Fault> {
+        let mut f = Facts::default();
+        f.transfer_codings(v, 0).map(|()| f)
+    }
+
+    #[test]
+    fn transfer_coding_lists_rfc_9112_6_1() {
+        assert!(te(b"chunked").unwrap().chunked_final);
+        assert!(te(b"CHUNKED").unwrap().chunked_final);
+        assert!(te(b"gzip, chunked").unwrap().chunked_final);
+        assert!(te(b"gzip;q=1, chunked").unwrap().chunked_final);
+        assert!(te(b"gzip; level=\"9\" ,chunked").unwrap().chunked_final);
+        assert!(te(b", chunked").unwrap().chunked_final);
+        let f = te(b"chunked, gzip").unwrap();
+        assert!(f.chunked_seen && !f.chunked_final);
+        assert!(!te(b"gzip").unwrap().chunked_seen);
+        assert_eq!(
+            te(b"chunked, chunked").unwrap_err().kind,
+            ErrorKind::ChunkedTwice
+        );
+        // TE.TE obfuscations: none of these may read as chunked to us and not to a peer.
+        for v in [
+            &b""[..],
+            b"chunked;",
+            b"chunked;a=1",
+            b"\"chunked\"",
+            b"chunked x",
+            b"chunked\x0b",
+            b"gzip;",
+            b"gzip;q=",
+        ] {
+            assert_eq!(
+                te(v).unwrap_err().kind,
+                ErrorKind::BadTransferEncoding,
+                "{:?}",
+                v.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn connection_options_are_case_insensitive_lists() {
+        let mut f = Facts::default();
+        f.connection_options(b"Keep-Alive, UPGRADE");
+        assert!(f.keep_alive && f.connection_upgrade && !f.close);
+        f.connection_options(b"foo,close");
+        assert!(f.close);
+    }
+}

@@ -1,0 +1,624 @@
+//! The head state machine: start line, field lines, blank line.
+//!
+//! # Idea
+//!
+//! A head arrives in pieces. The caller keeps the unconsumed bytes in one
+//! buffer and hands the parser that buffer again, longer, each time more
+//! arrives. The machine remembers *where it stopped* (`pos`) and *what it was
+//! doing there* (`state`), so every byte is validated exactly once, however
+//! the head is split. Everything it remembers is an offset from the first byte
+//! of the head, never a pointer, so the caller may move the buffer between
+//! calls.
+//!
+//! # Invariants
+//!
+//! * Every byte in `0..pos` has been validated for the state it was read in.
+//! * `line_limit` is the first index of the current line at which only CR or
+//!   LF may appear; `head_limit` is the first index that would make the head
+//!   too large. Both are absolute, so a limit fires at the same byte for
+//!   every split.
+//! * A field is handed to the sink only when the first byte of the *next*
+//!   line is known, because only then is it certain the field is not folded
+//!   (obs-fold, RFC 9112 5.2).
+//!
+//! # Transitions
+//!
+//! | state         | reads                         | next                                  |
+//! |---------------|-------------------------------|---------------------------------------|
+//! | `Leading`     | CR / other                    | `LeadingLf` / `Method`                |
+//! | `Method`      | tchar* SP                     | `Target`                              |
+//! | `Target`      | VCHAR* SP                     | `ReqVersion`                          |
+//! | `ReqVersion`  | `HTTP/d.d` CR                 | `StartLineLf`                         |
+//! | `StatusVersion` | `HTTP/d.d` SP               | `Code`                                |
+//! | `Code`        | 3DIGIT (SP / CR)              | `Reason` / `StartLineLf`              |
+//! | `Reason`      | (VCHAR/SP/HTAB/obs-text)* CR  | `StartLineLf`                         |
+//! | `*Lf`         | LF                            | `LineStart` / `Leading` / `Done`      |
+//! | `LineStart`   | CR / SP (fold) / tchar        | `FinalLf` / error / `FieldName`       |
+//! | `FieldName`   | tchar* `:`                    | `ValueWs`                             |
+//! | `ValueWs`     | OWS*                          | `Value`                               |
+//! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
+
+use super::{FieldSink, FieldSpan};
+use crate::config::Config;
+use crate::error::ErrorKind;
+use crate::simd;
+
+const CR: u8 = b'\r';
+const LF: u8 = b'\n';
+const SP: u8 = b' ';
+const HTAB: u8 = b'\t';
+
+/// An error at an offset relative to the first byte of the head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub(crate) kind: ErrorKind,
+    pub(crate) at: usize,
+}
+
+impl Fault {
+    pub(crate) const fn new(kind: ErrorKind, at: usize) -> Self {
+        Fault { kind, at }
+    }
+}
+
+/// What the machine parses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// Request line and header section.
+    Request,
+    /// Status line and header section.
+    Response,
+    /// A trailer section (RFC 9112 7.1.2): field lines and the blank line.
+    Trailers,
+}
+
+/// Where the machine stopped. Each variant is handled by one method below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before a request line: empty lines are skipped (RFC 9112 2.2).
+    Leading,
+    /// CR of an empty leading line seen; LF must follow.
+    LeadingLf,
+    /// In the method token.
+    Method,
+    /// In the request-target.
+    Target,
+    /// In the HTTP-version of a request line; `mark` is its first byte.
+    ReqVersion,
+    /// In the HTTP-version of a status line.
+    StatusVersion,
+    /// In the status code.
+    Code,
+    /// In the reason phrase.
+    Reason,
+    /// CR of the start line seen; LF must follow.
+    StartLineLf,
+    /// At the first byte of a field line or of the blank line.
+    LineStart,
+    /// In a field name.
+    FieldName,
+    /// Between a field name and its colon (leniency only).
+    NameWs,
+    /// After the colon, skipping OWS.
+    ValueWs,
+    /// In a field value.
+    Value,
+    /// CR of a field line seen; LF must follow.
+    FieldLf,
+    /// CR of the blank line seen; LF must follow.
+    FinalLf,
+    /// The head is complete; `pos` is its length.
+    Done,
+}
+
+/// Resumable parser of one head (or one trailer section).
+#[derive(Clone, Debug)]
+pub(crate) struct HeadMachine {
+    section: Section,
+    state: State,
+    /// Next byte to examine; everything before it is validated.
+    pos: usize,
+    /// First index of the current line where only CR/LF may appear.
+    line_limit: usize,
+    /// First index past the allowed head size.
+    head_limit: usize,
+    /// Start of the part being scanned (method, target, version, name, ...).
+    mark: usize,
+    /// The field whose line ended, not yet handed to the sink.
+    pending: Option<FieldSpan>,
+    /// Name of the field being parsed.
+    name: (u32, u32),
+    /// Fields handed to the sink so far.
+    fields: u16,
+    /// Start-line parts: request (method, target, version),
+    /// response (version, code, reason).
+    pub(crate) parts: [(u32, u32); 3],
+    /// HTTP-version digits, valid once the version has been read.
+    pub(crate) major: u8,
+    /// See `major`.
+    pub(crate) minor: u8,
+    /// Status code of a response.
+    pub(crate) code: u16,
+}
+
+type Step = Result<bool, Fault>;
+
+impl HeadMachine {
+    /// A machine at the first byte of a head or trailer section.
+    pub(crate) fn new(section: Section, cfg: &Config) -> Self {
+        let (state, head_limit) = match section {
+            Section::Request => (State::Leading, cfg.limits.head),
+            Section::Response => (State::StatusVersion, cfg.limits.head),
+            Section::Trailers => (State::LineStart, cfg.limits.trailers),
+        };
+        let line_max = match section {
+            Section::Trailers => cfg.limits.field_line,
+            _ => cfg.limits.start_line,
+        };
+        HeadMachine {
+            section,
+            state,
+            pos: 0,
+            line_limit: line_max as usize,
+            head_limit: head_limit as usize,
+            mark: 0,
+            pending: None,
+            name: (0, 0),
+            fields: 0,
+            parts: [(0, 0); 3],
+            major: 1,
+            minor: 1,
+            code: 0,
+        }
+    }
+
+    /// True before the first byte of a message (leading empty lines aside):
+    /// end of stream here is a clean end, not an incomplete message.
+    pub(crate) fn is_idle(&self) -> bool {
+        match self.state {
+            State::Leading => true,
+            State::StatusVersion | State::LineStart => self.pos == 0,
+            _ => false,
+        }
+    }
+
+    /// Validates `buf` from where the last call stopped. `Ok(Some(len))`:
+    /// the head is complete and is `buf[..len]`; `Ok(None)`: every byte of
+    /// `buf` is validated and more are needed.
+    ///
+    /// `buf` must start with the same bytes as on the previous call. If it is
+    /// shorter than what was already validated, the machine starts over.
+    pub(crate) fn advance<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<Option<usize>, Fault> {
+        if buf.len() < self.pos {
+            *self = HeadMachine::new(self.section, cfg);
+            sink.reset();
+        }
+        loop {
+            let progressed = match self.state {
+                State::Leading => self.leading(buf, cfg)?,
+                State::Method => self.method(buf)?,
+                State::Target => self.target(buf, cfg)?,
+                State::ReqVersion | State::StatusVersion => self.version(buf, cfg)?,
+                State::Code => self.code(buf, cfg)?,
+                State::Reason => self.reason(buf, cfg)?,
+                State::LineStart => self.line_start(buf, cfg, sink)?,
+                State::FieldName => self.field_name(buf, cfg)?,
+                State::NameWs => self.name_ws(buf)?,
+                State::ValueWs => self.value_ws(buf)?,
+                State::Value => self.value(buf, cfg)?,
+                State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => {
+                    self.expect_lf(buf, cfg)?
+                }
+                State::Done => return Ok(Some(self.pos)),
+            };
+            if !progressed {
+                return Ok(None);
+            }
+        }
+    }
+
+    // ---- limits and bytes -------------------------------------------------
+
+    /// The byte at `i`, after the limit checks; `None` if not yet received.
+    #[inline]
+    fn peek(&self, buf: &[u8], i: usize) -> Result<Option<u8>, Fault> {
+        if i >= self.head_limit {
+            let kind = match self.section {
+                Section::Trailers => ErrorKind::TrailersTooLarge,
+                _ => ErrorKind::HeadTooLarge,
+            };
+            return Err(Fault::new(kind, self.head_limit));
+        }
+        let Some(&b) = buf.get(i) else {
+            return Ok(None);
+        };
+        if i >= self.line_limit && b != CR && b != LF {
+            return Err(Fault::new(self.line_too_long(), self.line_limit));
+        }
+        Ok(Some(b))
+    }
+
+    fn line_too_long(&self) -> ErrorKind {
+        match self.state {
+            State::Method
+            | State::Target
+            | State::ReqVersion
+            | State::StatusVersion
+            | State::Code
+            | State::Reason => ErrorKind::StartLineTooLong,
+            _ => ErrorKind::FieldLineTooLong,
+        }
+    }
+
+    /// Exclusive end of the bytes a class scan may look at.
+    #[inline]
+    fn window(&self, buf: &[u8]) -> usize {
+        buf.len().min(self.line_limit).min(self.head_limit)
+    }
+
+    fn begin_line(&mut self, at: usize, max: u32) {
+        self.pos = at;
+        self.line_limit = at.saturating_add(max as usize);
+    }
+
+    /// `b` (CR or LF) at `i` ends the current line; `lf_state` is the state
+    /// that waits for the LF after a CR.
+    fn line_end(&mut self, b: u8, i: usize, lf_state: State, cfg: &Config) -> Step {
+        if b == CR {
+            self.pos = i + 1;
+            self.state = lf_state;
+            Ok(true)
+        } else if cfg.leniency.bare_lf_in_head {
+            self.state = lf_state;
+            self.after_lf(i + 1, cfg);
+            Ok(true)
+        } else {
+            Err(Fault::new(ErrorKind::BareLf, i))
+        }
+    }
+
+    /// The LF of a line was at `next - 1`: move to what follows that line.
+    fn after_lf(&mut self, next: usize, cfg: &Config) {
+        match self.state {
+            State::LeadingLf => {
+                self.state = State::Leading;
+                self.pos = next;
+            }
+            State::FinalLf => {
+                self.state = State::Done;
+                self.pos = next;
+            }
+            _ => {
+                self.state = State::LineStart;
+                self.begin_line(next, cfg.limits.field_line);
+            }
+        }
+    }
+
+    /// In any `*Lf` state: the byte after CR must be LF (RFC 9112 2.2).
+    fn expect_lf(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        match self.peek(buf, self.pos)? {
+            None => Ok(false),
+            Some(LF) => {
+                self.after_lf(self.pos + 1, cfg);
+                Ok(true)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BareCr, self.pos)),
+        }
+    }
+
+    // ---- start line -------------------------------------------------------
+
+    /// Skips empty lines before a request line (RFC 9112 2.2).
+    fn leading(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let Some(b) = self.peek(buf, self.pos)? else {
+            return Ok(false);
+        };
+        match b {
+            CR | LF => self.line_end(b, self.pos, State::LeadingLf, cfg),
+            _ => {
+                self.begin_line(self.pos, cfg.limits.start_line);
+                self.mark = self.pos;
+                self.state = State::Method;
+                Ok(true)
+            }
+        }
+    }
+
+    /// `method = token` then one SP (RFC 9112 3.1).
+    fn method(&mut self, buf: &[u8]) -> Step {
+        let i = simd::skip_token(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(SP) if i > self.mark => {
+                self.parts[0] = (self.mark as u32, i as u32);
+                self.next_part(i + 1, State::Target);
+                Ok(true)
+            }
+            Some(CR | LF) if i > self.mark => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            Some(_) => Err(Fault::new(ErrorKind::BadMethod, i)),
+        }
+    }
+
+    fn next_part(&mut self, at: usize, state: State) {
+        self.pos = at;
+        self.mark = at;
+        self.state = state;
+    }
+
+    /// Extra SP where one separates start-line parts: skipped only with the
+    /// `multiple_spaces_in_start_line` leniency.
+    fn skip_extra_space(&mut self, i: usize, cfg: &Config) -> Step {
+        if cfg.leniency.multiple_spaces_in_start_line {
+            self.next_part(i + 1, self.state);
+            Ok(true)
+        } else {
+            Err(Fault::new(ErrorKind::BadStartLine, i))
+        }
+    }
+
+    /// `request-target` then one SP (RFC 9112 3.2): VCHAR only by default.
+    fn target(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_target(
+            buf,
+            self.pos,
+            self.window(buf),
+            cfg.leniency.non_ascii_target,
+        );
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(SP) if i == self.mark => self.skip_extra_space(i, cfg),
+            Some(SP) => {
+                self.parts[1] = (self.mark as u32, i as u32);
+                self.next_part(i + 1, State::ReqVersion);
+                Ok(true)
+            }
+            Some(CR | LF) => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            Some(_) => Err(Fault::new(ErrorKind::BadTarget, i)),
+        }
+    }
+
+    /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 2.3), case-sensitive,
+    /// checked byte by byte so a bad byte is found as soon as it arrives.
+    fn version(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            let i = self.pos;
+            let ok = match i - self.mark {
+                0 if b == SP && self.state == State::ReqVersion => {
+                    return self.skip_extra_space(i, cfg);
+                }
+                idx @ 0..=4 => b == b"HTTP/"[idx],
+                5 => {
+                    if !b.is_ascii_digit() {
+                        return Err(Fault::new(ErrorKind::BadVersion, i));
+                    }
+                    self.major = b - b'0';
+                    if self.major != 1 && !cfg.leniency.any_version {
+                        return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
+                    }
+                    true
+                }
+                6 => b == b'.',
+                7 if b.is_ascii_digit() => {
+                    self.minor = b - b'0';
+                    true
+                }
+                7 => false,
+                _ => return self.version_end(b, i, cfg),
+            };
+            if !ok {
+                return Err(Fault::new(ErrorKind::BadVersion, i));
+            }
+            self.pos = i + 1;
+        }
+        Ok(false)
+    }
+
+    /// The byte after a complete version: CR in a request line, SP in a status line.
+    fn version_end(&mut self, b: u8, i: usize, cfg: &Config) -> Step {
+        let span = (self.mark as u32, i as u32);
+        match (self.state, b) {
+            (State::ReqVersion, CR | LF) => {
+                self.parts[2] = span;
+                self.line_end(b, i, State::StartLineLf, cfg)
+            }
+            (State::StatusVersion, SP) => {
+                self.parts[0] = span;
+                self.next_part(i + 1, State::Code);
+                Ok(true)
+            }
+            (State::StatusVersion, CR | LF) => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            _ => Err(Fault::new(ErrorKind::BadVersion, i)),
+        }
+    }
+
+    /// `status-code = 3DIGIT` (RFC 9112 4), 100..=599 (RFC 9110 15), then SP
+    /// and a reason, or directly CRLF (an empty reason without its SP).
+    fn code(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            let i = self.pos;
+            match i - self.mark {
+                0 if b == SP => return self.skip_extra_space(i, cfg),
+                0..=2 if b.is_ascii_digit() => {
+                    self.code = self.code * 10 + u16::from(b - b'0');
+                    self.pos = i + 1;
+                }
+                3 if matches!(b, SP | CR | LF) => {
+                    if !(100..=599).contains(&self.code) {
+                        return Err(Fault::new(ErrorKind::BadStatusCode, self.mark));
+                    }
+                    self.parts[1] = (self.mark as u32, i as u32);
+                    if b == SP {
+                        self.next_part(i + 1, State::Reason);
+                        return Ok(true);
+                    }
+                    self.parts[2] = (i as u32, i as u32);
+                    return self.line_end(b, i, State::StartLineLf, cfg);
+                }
+                _ => return Err(Fault::new(ErrorKind::BadStatusCode, i)),
+            }
+        }
+        Ok(false)
+    }
+
+    /// `reason-phrase = *( HTAB / SP / VCHAR / obs-text )` (RFC 9112 4).
+    fn reason(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_value(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b @ (CR | LF)) => {
+                self.parts[2] = (self.mark as u32, i as u32);
+                self.line_end(b, i, State::StartLineLf, cfg)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BadReason, i)),
+        }
+    }
+
+    // ---- field lines ------------------------------------------------------
+
+    /// First byte of a line in the field section.
+    fn line_start<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Step {
+        let i = self.pos;
+        let Some(b) = self.peek(buf, i)? else {
+            return Ok(false);
+        };
+        if b == SP || b == HTAB {
+            return self.folded_line(i, cfg);
+        }
+        if let Some(field) = self.pending.take() {
+            self.emit(buf, field, cfg, sink)?;
+        }
+        match b {
+            CR | LF => self.line_end(b, i, State::FinalLf, cfg),
+            _ => {
+                self.mark = i;
+                self.state = State::FieldName;
+                Ok(true)
+            }
+        }
+    }
+
+    /// A line that starts with whitespace: obs-fold after a field (RFC 9112
+    /// 5.2), or whitespace before the first field (RFC 9112 2.2). Both are
+    /// rejected unless a response may fold.
+    fn folded_line(&mut self, i: usize, cfg: &Config) -> Step {
+        let Some(field) = self.pending.take() else {
+            return Err(Fault::new(ErrorKind::BadFieldName, i));
+        };
+        if self.section == Section::Response && cfg.leniency.obs_fold_in_responses {
+            // The value goes on: keep its start, expose the fold raw.
+            self.name = field.name;
+            self.mark = field.value.0 as usize;
+            self.state = State::Value;
+            Ok(true)
+        } else {
+            Err(Fault::new(ErrorKind::ObsFold, i))
+        }
+    }
+
+    fn emit<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        field: FieldSpan,
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<(), Fault> {
+        if self.fields >= cfg.limits.headers {
+            return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
+        }
+        self.fields += 1;
+        sink.field(buf, field)
+    }
+
+    /// `field-name = token` then `:` with no whitespace between (RFC 9112 5.1).
+    fn field_name(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_token(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b':') if i > self.mark => {
+                self.name = (self.mark as u32, i as u32);
+                self.pos = i + 1;
+                self.state = State::ValueWs;
+                Ok(true)
+            }
+            Some(SP | HTAB)
+                if i > self.mark
+                    && self.section == Section::Response
+                    && cfg.leniency.whitespace_before_colon_in_responses =>
+            {
+                self.name = (self.mark as u32, i as u32);
+                self.pos = i + 1;
+                self.state = State::NameWs;
+                Ok(true)
+            }
+            Some(SP | HTAB) if i > self.mark => {
+                Err(Fault::new(ErrorKind::WhitespaceBeforeColon, i))
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BadFieldName, i)),
+        }
+    }
+
+    /// Whitespace between name and colon (leniency only).
+    fn name_ws(&mut self, buf: &[u8]) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            match b {
+                SP | HTAB => self.pos += 1,
+                b':' => {
+                    self.pos += 1;
+                    self.state = State::ValueWs;
+                    return Ok(true);
+                }
+                _ => return Err(Fault::new(ErrorKind::WhitespaceBeforeColon, self.pos)),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Leading OWS of a value, not part of it (RFC 9112 5.1).
+    fn value_ws(&mut self, buf: &[u8]) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            if b != SP && b != HTAB {
+                self.mark = self.pos;
+                self.state = State::Value;
+                return Ok(true);
+            }
+            self.pos += 1;
+        }
+        Ok(false)
+    }
+
+    /// `field-value` up to CR; trailing OWS is trimmed (RFC 9112 5.1).
+    fn value(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_value(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b @ (CR | LF)) => {
+                let mut end = i;
+                while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+                    end -= 1;
+                }
+                self.pending = Some(FieldSpan {
+                    name: self.name,
+                    value: (self.mark as u32, end as u32),
+                });
+                self.line_end(b, i, State::FieldLf, cfg)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Message heads: the start line and the field lines, as borrowed views.
+//!
+//! `machine` holds the resumable state machine shared by the one-shot API
+//! (`oneshot`) and the message parser; `known_fields` reads the fields that
+//! decide framing and persistence as they are parsed, so no second pass over
+//! the head is needed.
+
+pub(crate) mod known_fields;
+pub(crate) mod machine;
+pub(crate) mod oneshot;
+
+use core::fmt;
+
+use machine::Fault;
+
+/// Where a field's name and value lie, as offsets from the start of the head.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FieldSpan {
+    pub(crate) name: (u32, u32),
+    pub(crate) value: (u32, u32),
+}
+
+/// Receives each field line as soon as it is known to be complete.
+pub(crate) trait FieldSink<'b> {
+    /// One field; `buf` is the head buffer the span points into.
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
+    /// Forget every field received so far (the machine is starting over).
+    fn reset(&mut self);
+}
+
+/// One header (or trailer) field: name as sent, value with its surrounding
+/// whitespace removed. Both borrow the caller's buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The field name as sent (a token; compare it case-insensitively).
+    pub name: &'a [u8],
+    /// The field value without leading and trailing OWS.
+    pub value: &'a [u8],
+}
+
+impl<'a> Header<'a> {
+    /// A header with empty name and value, to fill storage arrays.
+    pub const EMPTY: Header<'static> = Header {
+        name: b"",
+        value: b"",
+    };
+
+    /// The name as `&str`. Names are tokens, so this never fails for a name
+    /// the parser produced.
+    pub fn name_str(&self) -> &'a str {
+        core::str::from_utf8(self.name).unwrap_or_default()
+    }
+
+    /// True if the name equals `name`, ignoring ASCII case (RFC 9110 5.1).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_bytes())
+    }
+}
+
+impl fmt::Debug for Header<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Header")
+            .field("name", &self.name.escape_ascii())
+            .field("value", &self.value.escape_ascii())
+            .finish()
+    }
+}
+
+/// The header (or trailer) fields of one message, in the order received.
+#[derive(Clone, Copy)]
+pub struct Fields<'a> {
+    buf: &'a [u8],
+    spans: &'a [FieldSpan],
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(buf: &'a [u8], spans: &'a [FieldSpan]) -> Self {
+        Fields { buf, spans }
+    }
+
+    /// Number of field lines.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True if there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |s| Header {
+            name: slice(buf, s.name),
+            value: slice(buf, s.value),
+        })
+    }
+
+    /// The value of the first field named `name` (ASCII case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.iter().find(|h| h.is(name)).map(|h| h.value)
+    }
+}
+
+impl fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[inline]
+pub(crate) fn slice(buf: &[u8], (start, end): (u32, u32)) -> &[u8] {
+    buf.get(start as usize..end as usize).unwrap_or_default()
+}
+
+/// The protocol version of a message, as it affects parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Version {
+    /// `HTTP/1.0`.
+    Http10,
+    /// `HTTP/1.1`, and any other `HTTP/1.x` (RFC 9110 2.5: a higher minor
+    /// version is processed as the highest one the recipient implements).
+    Http11,
+}
+
+impl Version {
+    pub(crate) fn from_digits(major: u8, minor: u8) -> Self {
+        if major == 1 && minor == 0 {
+            Version::Http10
+        } else {
+            Version::Http11
+        }
+    }
+}

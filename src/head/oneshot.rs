@@ -1,0 +1,188 @@
+//! The one-shot head API, shaped like httparse's so moving over takes minutes.
+//!
+//! The caller owns the buffer and the header storage; the result borrows both.
+//! Each call parses `buf` from its first byte, so this API suits callers that
+//! have the whole head at once. A caller whose bytes arrive in pieces should
+//! use [`RequestParser`](crate::RequestParser), which never validates a byte
+//! twice. Only the head's syntax is checked here; the framing rules
+//! (Content-Length, Transfer-Encoding, Host) belong to the message parser.
+
+use super::machine::{Fault, HeadMachine, Section};
+use super::{FieldSink, FieldSpan, Header, Version, slice};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind};
+
+/// Whether a head was complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// The head is complete; the value is its length in bytes.
+    Complete(T),
+    /// Every byte given is valid, but the head is not complete yet.
+    Partial,
+}
+
+impl<T> Status<T> {
+    /// True for `Complete`.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+}
+
+/// Writes fields straight into the caller's storage.
+struct Storage<'h, 'b> {
+    headers: &'h mut [Header<'b>],
+    len: usize,
+}
+
+impl<'b> FieldSink<'b> for Storage<'_, 'b> {
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
+        let Some(slot) = self.headers.get_mut(self.len) else {
+            return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
+        };
+        *slot = Header {
+            name: slice(buf, span.name),
+            value: slice(buf, span.value),
+        };
+        self.len += 1;
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.len = 0;
+    }
+}
+
+/// Runs a fresh machine over `buf`; on success the storage is cut to the
+/// fields found.
+fn parse_head<'b>(
+    section: Section,
+    buf: &'b [u8],
+    cfg: &Config,
+    headers: &mut &mut [Header<'b>],
+) -> Result<(HeadMachine, Option<usize>), Error> {
+    let mut machine = HeadMachine::new(section, cfg);
+    let mut sink = Storage {
+        headers: core::mem::take(headers),
+        len: 0,
+    };
+    let result = machine.advance(buf, cfg, &mut sink);
+    let len = sink.len;
+    let storage = sink.headers;
+    match result {
+        Ok(Some(n)) => {
+            *headers = storage.get_mut(..len).unwrap_or_default();
+            Ok((machine, Some(n)))
+        }
+        Ok(None) => {
+            *headers = storage;
+            Ok((machine, None))
+        }
+        Err(f) => {
+            *headers = storage;
+            Err(Error::new(f.kind, f.at as u64))
+        }
+    }
+}
+
+/// A request head parsed in one go.
+///
+/// ```
+/// let mut headers = [h1parse::Header::EMPTY; 16];
+/// let mut req = h1parse::Request::new(&mut headers);
+/// let buf = b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
+/// assert_eq!(req.parse(buf), Ok(h1parse::Status::Complete(buf.len())));
+/// assert_eq!(req.method, Some(&b"GET"[..]));
+/// assert_eq!(req.target, Some(&b"/index.html"[..]));
+/// assert_eq!(req.headers[0].value, b"example.com");
+/// ```
+#[derive(Debug)]
+pub struct Request<'h, 'b> {
+    /// The method token, once parsed.
+    pub method: Option<&'b [u8]>,
+    /// The request-target as sent, once parsed.
+    pub target: Option<&'b [u8]>,
+    /// The version, once parsed.
+    pub version: Option<Version>,
+    /// The caller's storage; after a complete parse, exactly the fields found.
+    pub headers: &'h mut [Header<'b>],
+}
+
+impl<'h, 'b> Request<'h, 'b> {
+    /// A request that will store at most `headers.len()` fields.
+    pub fn new(headers: &'h mut [Header<'b>]) -> Self {
+        Request {
+            method: None,
+            target: None,
+            version: None,
+            headers,
+        }
+    }
+
+    /// Parses `buf` with strict rules and default limits.
+    pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status<usize>, Error> {
+        self.parse_with(buf, &Config::new())
+    }
+
+    /// Parses `buf` with the given limits and leniencies.
+    pub fn parse_with(&mut self, buf: &'b [u8], cfg: &Config) -> Result<Status<usize>, Error> {
+        let (m, done) = parse_head(Section::Request, buf, cfg, &mut self.headers)?;
+        let Some(len) = done else {
+            return Ok(Status::Partial);
+        };
+        self.method = Some(slice(buf, m.parts[0]));
+        self.target = Some(slice(buf, m.parts[1]));
+        self.version = Some(Version::from_digits(m.major, m.minor));
+        Ok(Status::Complete(len))
+    }
+}
+
+/// A response head parsed in one go.
+///
+/// ```
+/// let mut headers = [h1parse::Header::EMPTY; 16];
+/// let mut res = h1parse::Response::new(&mut headers);
+/// let buf = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+/// assert!(res.parse(buf).unwrap().is_complete());
+/// assert_eq!(res.code, Some(404));
+/// assert_eq!(res.reason, Some(&b"Not Found"[..]));
+/// ```
+#[derive(Debug)]
+pub struct Response<'h, 'b> {
+    /// The version, once parsed.
+    pub version: Option<Version>,
+    /// The status code, once parsed.
+    pub code: Option<u16>,
+    /// The reason phrase as sent (possibly empty), once parsed.
+    pub reason: Option<&'b [u8]>,
+    /// The caller's storage; after a complete parse, exactly the fields found.
+    pub headers: &'h mut [Header<'b>],
+}
+
+impl<'h, 'b> Response<'h, 'b> {
+    /// A response that will store at most `headers.len()` fields.
+    pub fn new(headers: &'h mut [Header<'b>]) -> Self {
+        Response {
+            version: None,
+            code: None,
+            reason: None,
+            headers,
+        }
+    }
+
+    /// Parses `buf` with strict rules and default limits.
+    pub fn parse(&mut self, buf: &'b [u8]) -> Result<Status<usize>, Error> {
+        self.parse_with(buf, &Config::new())
+    }
+
+    /// Parses `buf` with the given limits and leniencies.
+    pub fn parse_with(&mut self, buf: &'b [u8], cfg: &Config) -> Result<Status<usize>, Error> {
+        let (m, done) = parse_head(Section::Response, buf, cfg, &mut self.headers)?;
+        let Some(len) = done else {
+            return Ok(Status::Partial);
+        };
+        self.version = Some(Version::from_digits(m.major, m.minor));
+        self.code = Some(m.code);
+        self.reason = Some(slice(buf, m.parts[2]));
+        Ok(Status::Complete(len))
+    }
+}

@@ -1,0 +1,62 @@
+//! The scalar reference: one table lookup per byte. Every other kernel must
+//! return exactly what this returns.
+
+/// First index in `from..end` whose byte is not in `table`, else `end`.
+#[inline]
+pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256]) -> usize {
+    let Some(window) = buf.get(from..end) else {
+        debug_assert!(false, "skip_class: {from}..{end} outside {}", buf.len());
+        return end.min(buf.len()).max(from.min(buf.len()));
+    };
+    let mut chunks = window.chunks_exact(4);
+    let mut i = from;
+    for c in &mut chunks {
+        // Four independent lookups, then one branch: keeps the loop short
+        // without any unsafe indexing.
+        let all = table[c[0] as usize]
+            & table[c[1] as usize]
+            & table[c[2] as usize]
+            & table[c[3] as usize];
+        if !all {
+            break;
+        }
+        i += 4;
+    }
+    let rest = buf.get(i..end).unwrap_or_default();
+    match rest.iter().position(|&b| !table[b as usize]) {
+        Some(p) => i + p,
+        None => end,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chars::{TCHAR, VALUE};
+
+    #[test]
+    fn stops_at_first_byte_outside_class_at_every_position() {
+        for len in 0..40 {
+            for stop in 0..=len {
+                let mut buf = [b'a'; 40];
+                if stop < len {
+                    buf[stop] = b' ';
+                }
+                assert_eq!(
+                    skip_class(&buf, 0, len, &TCHAR),
+                    stop,
+                    "len {len} stop {stop}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn respects_from_and_end() {
+        let buf = b"\x00abc\x00def";
+        assert_eq!(skip_class(buf, 1, 8, &VALUE), 4);
+        assert_eq!(skip_class(buf, 5, 8, &VALUE), 8);
+        assert_eq!(skip_class(buf, 5, 6, &VALUE), 6);
+        assert_eq!(skip_class(buf, 3, 3, &VALUE), 3);
+    }
+}

@@ -1,0 +1,237 @@
+//! The `inspect` renderer (DESIGN.md section 3), shared by `examples/inspect.rs`
+//! and the fixture tests so the two can never drift apart.
+//!
+//! One line per event; data lines are streamed, so a message's body is one
+//! `data` line whatever the split. Nothing here knows how the input was split:
+//! the output is a function of the stream alone.
+
+use h1parse::{
+    Config, Disposition, Error, Event, Fields, Finish, Framing, Progress, RequestHead,
+    RequestParser, ResponseHead, ResponseParser,
+};
+use std::fmt::Write as _;
+
+/// What `inspect` was asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Parse responses instead of requests.
+    pub response: bool,
+    /// Method of the request each response answers.
+    pub method: Vec<u8>,
+    /// Feed the parser this many bytes at a time (`None`: all at once).
+    pub split: Option<usize>,
+    /// Limits and leniencies.
+    pub config: Config,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            response: false,
+            method: b"GET".to_vec(),
+            split: None,
+            config: Config::new(),
+        }
+    }
+}
+
+/// The `inspect` log of `stream`, and whether it parsed without error.
+pub fn inspect(stream: &[u8], opts: &Options) -> (String, bool) {
+    if opts.response {
+        let mut p = ResponseParser::with_config(opts.config);
+        p.set_request_method(&opts.method);
+        drive(&mut p, stream, opts.split)
+    } else {
+        drive(
+            &mut RequestParser::with_config(opts.config),
+            stream,
+            opts.split,
+        )
+    }
+}
+
+/// Either parser, seen through what the renderer needs.
+pub trait Parser {
+    /// The head event type.
+    type Head<'a>;
+    /// See `RequestParser::parse`.
+    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, Self::Head<'a>>, Error>;
+    /// See `RequestParser::finish`.
+    fn finish(&mut self) -> Result<Finish, Error>;
+    /// Writes the start line, fields and `body` line of a head.
+    fn render_head(head: &Self::Head<'_>, out: &mut String);
+}
+
+impl Parser for RequestParser {
+    type Head<'a> = RequestHead<'a>;
+    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
+        RequestParser::parse(self, input)
+    }
+    fn finish(&mut self) -> Result<Finish, Error> {
+        RequestParser::finish(self)
+    }
+    fn render_head(h: &RequestHead<'_>, out: &mut String) {
+        out.push_str("request ");
+        out.push_str(&escape(h.method));
+        out.push(' ');
+        out.push_str(&escape(h.target));
+        out.push(' ');
+        out.push_str(&escape(h.version_bytes));
+        out.push('\n');
+        render_fields("header", &h.fields, out);
+        render_framing(h.framing, out);
+    }
+}
+
+impl Parser for ResponseParser {
+    type Head<'a> = ResponseHead<'a>;
+    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
+        ResponseParser::parse(self, input)
+    }
+    fn finish(&mut self) -> Result<Finish, Error> {
+        ResponseParser::finish(self)
+    }
+    fn render_head(h: &ResponseHead<'_>, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "response {} {} {}",
+            escape(h.version_bytes),
+            h.code,
+            escape(h.reason)
+        );
+        render_fields("header", &h.fields, out);
+        render_framing(h.framing, out);
+    }
+}
+
+fn render_fields(label: &str, fields: &Fields<'_>, out: &mut String) {
+    for f in fields.iter() {
+        let _ = writeln!(out, "{label} {}: {}", escape(f.name), escape(f.value));
+    }
+}
+
+fn render_framing(framing: Framing, out: &mut String) {
+    match framing {
+        Framing::None => out.push_str("body none\n"),
+        Framing::Length(n) => {
+            let _ = writeln!(out, "body length {n}");
+        }
+        Framing::Chunked => out.push_str("body chunked\n"),
+        Framing::CloseDelimited => out.push_str("body close\n"),
+    }
+}
+
+fn disposition(d: Disposition) -> &'static str {
+    match d {
+        Disposition::KeepAlive => "keep-alive",
+        Disposition::Close => "close",
+        Disposition::Upgrade => "upgrade",
+    }
+}
+
+/// Printable ASCII as is, `\` as `\\`, every other byte as `\xHH`.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                let _ = write!(s, "\\x{b:02x}");
+            }
+        }
+    }
+    s
+}
+
+/// Builds the log line by line; a run of `Data` events becomes one line.
+struct Log {
+    out: String,
+    in_data: bool,
+}
+
+impl Log {
+    fn line(&mut self) -> &mut String {
+        if self.in_data {
+            self.out.push('\n');
+            self.in_data = false;
+        }
+        &mut self.out
+    }
+
+    fn data(&mut self, d: &[u8]) {
+        if !self.in_data {
+            self.out.push_str("data ");
+            self.in_data = true;
+        }
+        self.out.push_str(&escape(d));
+    }
+}
+
+/// Feeds `stream` to `p` in pieces of `split` bytes and renders every event.
+pub fn drive<P: Parser>(p: &mut P, stream: &[u8], split: Option<usize>) -> (String, bool) {
+    let piece = split.unwrap_or(stream.len()).max(1);
+    let mut log = Log {
+        out: String::new(),
+        in_data: false,
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let mut start = 0;
+    let mut pieces = stream.chunks(piece).peekable();
+    loop {
+        let Some(chunk) = pieces.next() else { break };
+        buf.extend_from_slice(chunk);
+        loop {
+            match p.parse(&buf[start..]) {
+                Err(e) => return error(log, e),
+                Ok(progress) => {
+                    let consumed = progress.consumed;
+                    let Some(event) = progress.event else {
+                        start += consumed;
+                        break;
+                    };
+                    let upgraded = render_event::<P>(event, &mut log);
+                    start += consumed;
+                    if upgraded {
+                        return (log.line().clone(), true);
+                    }
+                }
+            }
+        }
+        if start > 4096 && start * 2 > buf.len() {
+            buf.drain(..start);
+            start = 0;
+        }
+    }
+    match p.finish() {
+        Err(e) => error(log, e),
+        Ok(Finish::Idle) => (log.line().clone(), true),
+        Ok(Finish::Incomplete) => {
+            log.line().push_str("incomplete\n");
+            (log.out, true)
+        }
+        Ok(Finish::End(d)) => {
+            let _ = writeln!(log.line(), "end {}", disposition(d));
+            (log.out, true)
+        }
+    }
+}
+
+/// Renders one event; true if it handed the connection to another protocol.
+fn render_event<P: Parser>(event: Event<'_, P::Head<'_>>, log: &mut Log) -> bool {
+    match event {
+        Event::Head(h) => P::render_head(&h, log.line()),
+        Event::Data(d) => log.data(d),
+        Event::Trailers(t) => render_fields("trailer", &t, log.line()),
+        Event::End(d) => {
+            let _ = writeln!(log.line(), "end {}", disposition(d));
+            return d == Disposition::Upgrade;
+        }
+    }
+    false
+}
+
+fn error(mut log: Log, e: Error) -> (String, bool) {
+    let _ = writeln!(log.line(), "error {} at {}", e.kind().name(), e.offset());
+    (log.out, false)
+}
