@@ -28,11 +28,7 @@ fn main() -> ExitCode {
                 Some(m) => opts.method = m.into_bytes(),
                 None => return usage("--method needs a value"),
             },
-            "--split" => match args
-                .next()
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|&n| n > 0)
-            {
+            "--split" => match args.next().and_then(|n| n.parse::<usize>().ok()).filter(|&n| n > 0) {
                 Some(n) => opts.split = Some(n),
                 None => return usage("--split needs a positive number"),
             },
@@ -56,18 +52,10 @@ fn main() -> ExitCode {
     }
     let (log, ok) = render::inspect(&stream, &opts);
     let mut out = std::io::stdout().lock();
-    if out
-        .write_all(log.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
+    if out.write_all(log.as_bytes()).and_then(|()| out.flush()).is_err() {
         return ExitCode::from(2);
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn usage(why: &str) -> ExitCode {

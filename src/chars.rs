@@ -87,12 +87,7 @@ pub(crate) const fn hex_value(b: u8) -> Option<u8> {
 //   qdtext        = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
 //   quoted-pair   = "\" ( HTAB / SP / VCHAR / obs-text )
 const fn is_qdtext(b: u8) -> bool {
-    b == b'\t'
-        || b == b' '
-        || b == 0x21
-        || (b >= 0x23 && b <= 0x5b)
-        || (b >= 0x5d && b <= 0x7e)
-        || b >= 0x80
+    b == b'\t' || b == b' ' || b == 0x21 || (b >= 0x23 && b <= 0x5b) || (b >= 0x5d && b <= 0x7e) || b >= 0x80
 }
 
 /// `qdtext` (RFC 9110 5.6.4): bytes that stand for themselves inside a quoted string.
@@ -114,8 +109,7 @@ mod tests {
     /// The tables agree with a literal reading of the RFC character lists.
     #[test]
     fn tchar_is_exactly_the_rfc_9110_list() {
-        let listed =
-            b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let listed = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
         for b in 0..=255u8 {
             assert_eq!(TCHAR[b as usize], listed.contains(&b), "byte {b:#04x}");
         }
@@ -133,15 +127,8 @@ mod tests {
     #[test]
     fn target_bytes_are_vchar_only() {
         for b in 0..=255u8 {
-            assert_eq!(
-                TARGET[b as usize],
-                (0x21..=0x7e).contains(&b),
-                "byte {b:#04x}"
-            );
-            assert_eq!(
-                TARGET_LENIENT[b as usize],
-                (0x21..=0x7e).contains(&b) || b >= 0x80
-            );
+            assert_eq!(TARGET[b as usize], (0x21..=0x7e).contains(&b), "byte {b:#04x}");
+            assert_eq!(TARGET_LENIENT[b as usize], (0x21..=0x7e).contains(&b) || b >= 0x80);
         }
     }
 

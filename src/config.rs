@@ -127,10 +127,7 @@ pub struct Config {
 impl Config {
     /// Strict rules, default limits.
     pub const fn new() -> Self {
-        Config {
-            limits: Limits::new(),
-            leniency: Leniency { ..LENIENCY_NONE },
-        }
+        Config { limits: Limits::new(), leniency: Leniency { ..LENIENCY_NONE } }
     }
 }
 

@@ -73,32 +73,18 @@ pub(crate) struct Decision {
 
 /// Checks shared by both roles; returns the body framing RFC 9112 6.3 steps
 /// 3-5 give when a Transfer-Encoding or Content-Length is present.
-fn coded_framing(
-    version: Version,
-    facts: &Facts,
-    lenient_te_with_cl: bool,
-) -> Result<Option<Framing>, Fault> {
+fn coded_framing(version: Version, facts: &Facts, lenient_te_with_cl: bool) -> Result<Option<Framing>, Fault> {
     if let Some(te_line) = facts.transfer_encoding_line {
         // Step 3: TE with CL is how CL.TE / TE.CL smuggling starts.
         if facts.content_length.is_some() && !lenient_te_with_cl {
             let line = te_line.max(facts.content_length_line);
-            return Err(Fault::new(
-                ErrorKind::TransferEncodingWithContentLength,
-                line as usize,
-            ));
+            return Err(Fault::new(ErrorKind::TransferEncodingWithContentLength, line as usize));
         }
         // RFC 9112 6.1: TE in HTTP/1.0 is faulty framing; reject it.
         if version == Version::Http10 {
-            return Err(Fault::new(
-                ErrorKind::TransferEncodingInHttp10,
-                te_line as usize,
-            ));
+            return Err(Fault::new(ErrorKind::TransferEncodingInHttp10, te_line as usize));
         }
-        return Ok(Some(if facts.chunked_final {
-            Framing::Chunked
-        } else {
-            Framing::CloseDelimited
-        }));
+        return Ok(Some(if facts.chunked_final { Framing::Chunked } else { Framing::CloseDelimited }));
     }
     Ok(facts.content_length.map(Framing::Length))
 }
@@ -106,11 +92,7 @@ fn coded_framing(
 /// RFC 9112 9.3: close option, else 1.1 persists, 1.0 only with keep-alive.
 fn persistence(version: Version, facts: &Facts) -> Disposition {
     let persists = !facts.close && (version == Version::Http11 || facts.keep_alive);
-    if persists {
-        Disposition::KeepAlive
-    } else {
-        Disposition::Close
-    }
+    if persists { Disposition::KeepAlive } else { Disposition::Close }
 }
 
 /// Framing of a request as a server receives it.
@@ -125,10 +107,7 @@ pub(crate) fn request(
     // RFC 9112 3.2: exactly one Host in an HTTP/1.1 request.
     if !cfg.leniency.missing_host {
         if facts.hosts > 1 {
-            return Err(Fault::new(
-                ErrorKind::DuplicateHost,
-                facts.second_host_line as usize,
-            ));
+            return Err(Fault::new(ErrorKind::DuplicateHost, facts.second_host_line as usize));
         }
         if facts.hosts == 0 && version == Version::Http11 {
             return Err(Fault::new(ErrorKind::MissingHost, head_end));
@@ -142,24 +121,14 @@ pub(crate) fn request(
     }
     if method == MethodKind::Connect {
         // RFC 9110 9.3.6: CONNECT has no content; the tunnel starts after the head.
-        return Ok(Decision {
-            framing: Framing::None,
-            disposition: Disposition::Upgrade,
-        });
+        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade });
     }
     // Step 6: a request with neither has no body.
     let framing = framing.unwrap_or(Framing::None);
     // RFC 9110 7.8: HTTP/1.0 ignores Upgrade.
     let upgrade = facts.upgrade && facts.connection_upgrade && version == Version::Http11;
-    let disposition = if upgrade {
-        Disposition::Upgrade
-    } else {
-        persistence(version, facts)
-    };
-    Ok(Decision {
-        framing,
-        disposition,
-    })
+    let disposition = if upgrade { Disposition::Upgrade } else { persistence(version, facts) };
+    Ok(Decision { framing, disposition })
 }
 
 /// Framing of a response to a request made with `method`.
@@ -170,47 +139,26 @@ pub(crate) fn response(
     facts: &Facts,
     cfg: &Config,
 ) -> Result<Decision, Fault> {
-    let lenient = cfg
-        .leniency
-        .transfer_encoding_with_content_length_in_responses;
+    let lenient = cfg.leniency.transfer_encoding_with_content_length_in_responses;
     let coded = coded_framing(version, facts, lenient)?;
     // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say.
     if (100..200).contains(&code) {
-        let disposition = if code == 101 {
-            Disposition::Upgrade
-        } else {
-            Disposition::KeepAlive
-        };
-        return Ok(Decision {
-            framing: Framing::None,
-            disposition,
-        });
+        let disposition = if code == 101 { Disposition::Upgrade } else { Disposition::KeepAlive };
+        return Ok(Decision { framing: Framing::None, disposition });
     }
     // Step 2: a 2xx to CONNECT turns the connection into a tunnel.
     if method == MethodKind::Connect && (200..300).contains(&code) {
-        return Ok(Decision {
-            framing: Framing::None,
-            disposition: Disposition::Upgrade,
-        });
+        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade });
     }
     if method == MethodKind::Head || code == 204 || code == 304 {
-        return Ok(Decision {
-            framing: Framing::None,
-            disposition: persistence(version, facts),
-        });
+        return Ok(Decision { framing: Framing::None, disposition: persistence(version, facts) });
     }
     // Steps 3-5, then step 7: otherwise the body runs to the close.
     let framing = coded.unwrap_or(Framing::CloseDelimited);
     let te_with_cl = facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
-    let disposition = if framing == Framing::CloseDelimited || te_with_cl {
-        Disposition::Close
-    } else {
-        persistence(version, facts)
-    };
-    Ok(Decision {
-        framing,
-        disposition,
-    })
+    let disposition =
+        if framing == Framing::CloseDelimited || te_with_cl { Disposition::Close } else { persistence(version, facts) };
+    Ok(Decision { framing, disposition })
 }
 
 #[cfg(test)]
@@ -218,10 +166,7 @@ mod tests {
     use super::*;
 
     fn facts(f: impl FnOnce(&mut Facts)) -> Facts {
-        let mut x = Facts {
-            hosts: 1,
-            ..Facts::default()
-        };
+        let mut x = Facts { hosts: 1, ..Facts::default() };
         f(&mut x);
         x
     }
@@ -239,25 +184,11 @@ mod tests {
     #[test]
     fn request_steps_rfc_9112_6_3() {
         use Version::*;
-        let d = |framing, disposition| {
-            Ok(Decision {
-                framing,
-                disposition,
-            })
-        };
+        let d = |framing, disposition| Ok(Decision { framing, disposition });
         assert_eq!(req(Http11, facts(|_| {})), d(Framing::None, KA));
-        assert_eq!(
-            req(Http10, facts(|_| {})),
-            d(Framing::None, Disposition::Close)
-        );
-        assert_eq!(
-            req(Http10, facts(|f| f.keep_alive = true)),
-            d(Framing::None, KA)
-        );
-        assert_eq!(
-            req(Http11, facts(|f| f.content_length = Some(5))),
-            d(Framing::Length(5), KA)
-        );
+        assert_eq!(req(Http10, facts(|_| {})), d(Framing::None, Disposition::Close));
+        assert_eq!(req(Http10, facts(|f| f.keep_alive = true)), d(Framing::None, KA));
+        assert_eq!(req(Http11, facts(|f| f.content_length = Some(5))), d(Framing::Length(5), KA));
         let chunked = facts(|f| {
             f.transfer_encoding_line = Some(3);
             f.chunked_seen = true;
@@ -265,82 +196,38 @@ mod tests {
         });
         assert_eq!(req(Http11, chunked), d(Framing::Chunked, KA));
         // CL.TE and TE.CL: both present is an error (step 3, strict choice).
-        let both = Facts {
-            content_length: Some(5),
-            ..chunked
-        };
-        assert_eq!(
-            req(Http11, both),
-            Err(ErrorKind::TransferEncodingWithContentLength)
-        );
+        let both = Facts { content_length: Some(5), ..chunked };
+        assert_eq!(req(Http11, both), Err(ErrorKind::TransferEncodingWithContentLength));
         // Step 4: chunked not final in a request.
-        let not_final = Facts {
-            chunked_final: false,
-            ..chunked
-        };
+        let not_final = Facts { chunked_final: false, ..chunked };
         assert_eq!(req(Http11, not_final), Err(ErrorKind::ChunkedNotFinal));
-        assert_eq!(
-            req(Http10, chunked),
-            Err(ErrorKind::TransferEncodingInHttp10)
-        );
-        assert_eq!(
-            req(Http11, facts(|f| f.hosts = 0)),
-            Err(ErrorKind::MissingHost)
-        );
-        assert_eq!(
-            req(Http10, facts(|f| f.hosts = 0)),
-            d(Framing::None, Disposition::Close)
-        );
-        assert_eq!(
-            req(Http11, facts(|f| f.hosts = 2)),
-            Err(ErrorKind::DuplicateHost)
-        );
+        assert_eq!(req(Http10, chunked), Err(ErrorKind::TransferEncodingInHttp10));
+        assert_eq!(req(Http11, facts(|f| f.hosts = 0)), Err(ErrorKind::MissingHost));
+        assert_eq!(req(Http10, facts(|f| f.hosts = 0)), d(Framing::None, Disposition::Close));
+        assert_eq!(req(Http11, facts(|f| f.hosts = 2)), Err(ErrorKind::DuplicateHost));
         let upgrade = facts(|f| {
             f.upgrade = true;
             f.connection_upgrade = true;
         });
         assert_eq!(req(Http11, upgrade), d(Framing::None, Disposition::Upgrade));
-        assert_eq!(
-            req(
-                Http10,
-                Facts {
-                    keep_alive: true,
-                    ..upgrade
-                }
-            ),
-            d(Framing::None, KA)
-        );
+        assert_eq!(req(Http10, Facts { keep_alive: true, ..upgrade }), d(Framing::None, KA));
     }
 
     #[test]
     fn response_steps_rfc_9112_6_3() {
         use MethodKind::*;
-        let d = |framing, disposition| {
-            Ok(Decision {
-                framing,
-                disposition,
-            })
-        };
+        let d = |framing, disposition| Ok(Decision { framing, disposition });
         let cl = facts(|f| f.content_length = Some(10));
         assert_eq!(res(Head, 200, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 204, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 304, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 100, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 101, cl), d(Framing::None, Disposition::Upgrade));
-        assert_eq!(
-            res(Connect, 200, cl),
-            d(Framing::None, Disposition::Upgrade)
-        );
+        assert_eq!(res(Connect, 200, cl), d(Framing::None, Disposition::Upgrade));
         assert_eq!(res(Connect, 407, cl), d(Framing::Length(10), KA));
         assert_eq!(res(Other, 200, cl), d(Framing::Length(10), KA));
-        assert_eq!(
-            res(Other, 200, facts(|_| {})),
-            d(Framing::CloseDelimited, Disposition::Close)
-        );
+        assert_eq!(res(Other, 200, facts(|_| {})), d(Framing::CloseDelimited, Disposition::Close));
         let gzip = facts(|f| f.transfer_encoding_line = Some(1));
-        assert_eq!(
-            res(Other, 200, gzip),
-            d(Framing::CloseDelimited, Disposition::Close)
-        );
+        assert_eq!(res(Other, 200, gzip), d(Framing::CloseDelimited, Disposition::Close));
     }
 }

@@ -179,10 +179,7 @@ impl<const N: usize> Core<N> {
             nspans: 0,
             facts: Facts::default(),
             offset: 0,
-            decision: Decision {
-                framing: Framing::None,
-                disposition: Disposition::KeepAlive,
-            },
+            decision: Decision { framing: Framing::None, disposition: Disposition::KeepAlive },
             method: MethodKind::Other,
         }
     }
@@ -203,11 +200,7 @@ impl<const N: usize> Core<N> {
         let mut sink = SpanSink {
             spans: &mut self.spans,
             len: &mut self.nspans,
-            facts: if read_facts {
-                Some(&mut self.facts)
-            } else {
-                None
-            },
+            facts: if read_facts { Some(&mut self.facts) } else { None },
         };
         match self.machine.advance(input, &self.cfg, &mut sink) {
             Ok(done) => Ok(done),
@@ -223,9 +216,7 @@ impl<const N: usize> Core<N> {
         let m = &self.machine;
         let version = Version::from_digits(m.major, m.minor);
         let decided = match self.section {
-            Section::Response => {
-                framing::response(self.method, m.code, version, &self.facts, &self.cfg)
-            }
+            Section::Response => framing::response(self.method, m.code, version, &self.facts, &self.cfg),
             _ => {
                 let method = MethodKind::of(slice(input, m.parts[0]));
                 framing::request(method, version, &self.facts, len - 2, &self.cfg)
@@ -284,10 +275,7 @@ impl<const N: usize> Core<N> {
             Phase::Head => (Phase::Head, (0, None)),
         };
         self.phase = phase;
-        Ok(Progress {
-            consumed: self.consume(progress.0),
-            event: progress.1,
-        })
+        Ok(Progress { consumed: self.consume(progress.0), event: progress.1 })
     }
 
     fn chunked<'a, H>(
@@ -302,9 +290,7 @@ impl<const N: usize> Core<N> {
         };
         self.phase = Phase::Body(BodyDecoder::Chunked(dec));
         let (consumed, event) = match step {
-            ChunkStep::Data { skip, len } => {
-                (skip + len, input.get(skip..skip + len).map(Event::Data))
-            }
+            ChunkStep::Data { skip, len } => (skip + len, input.get(skip..skip + len).map(Event::Data)),
             ChunkStep::NeedMore => (input.len(), None),
             ChunkStep::Last { consumed } => {
                 self.phase = Phase::Trailers;
@@ -318,10 +304,7 @@ impl<const N: usize> Core<N> {
             // Go straight on with the trailer section if its bytes are here.
             let rest = input.get(consumed..).unwrap_or_default();
             let p: Progress<'a, H> = self.trailers(rest)?;
-            return Ok(Progress {
-                consumed: consumed + p.consumed,
-                event: p.event,
-            });
+            return Ok(Progress { consumed: consumed + p.consumed, event: p.event });
         }
         Ok(Progress { consumed, event })
     }
@@ -329,25 +312,16 @@ impl<const N: usize> Core<N> {
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
     fn trailers<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         let Some(len) = self.run_machine(input, false)? else {
-            return Ok(Progress {
-                consumed: 0,
-                event: None,
-            });
+            return Ok(Progress { consumed: 0, event: None });
         };
         self.consume(len);
         if self.nspans == 0 {
             let d = self.decision.disposition;
             self.phase = self.next_message(d);
-            return Ok(Progress {
-                consumed: len,
-                event: Some(Event::End(d)),
-            });
+            return Ok(Progress { consumed: len, event: Some(Event::End(d)) });
         }
         self.phase = Phase::End;
-        Ok(Progress {
-            consumed: len,
-            event: Some(Event::Trailers(self.fields(input))),
-        })
+        Ok(Progress { consumed: len, event: Some(Event::Trailers(self.fields(input))) })
     }
 
     /// After `End(d)`: the phase the connection is in.
@@ -458,9 +432,7 @@ pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
 impl RequestParser {
     /// A parser with the given limits and leniencies.
     pub fn with_config(cfg: Config) -> Self {
-        RequestParser {
-            core: Core::new(Section::Request, cfg),
-        }
+        RequestParser { core: Core::new(Section::Request, cfg) }
     }
 
     parser_common!();
@@ -475,9 +447,7 @@ impl Default for RequestParser {
 impl<const N: usize> RequestParser<N> {
     /// A parser holding up to `N` field lines.
     pub fn with_capacity(cfg: Config) -> Self {
-        RequestParser {
-            core: Core::new(Section::Request, cfg),
-        }
+        RequestParser { core: Core::new(Section::Request, cfg) }
     }
 
     /// Parses from the front of `input` (see the [module contract](crate::message)).
@@ -486,19 +456,13 @@ impl<const N: usize> RequestParser<N> {
     ///
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
-    pub fn parse<'a>(
-        &'a mut self,
-        input: &'a [u8],
-    ) -> Result<Progress<'a, RequestHead<'a>>, Error> {
+    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
         let core = &mut self.core;
         if !matches!(core.phase, Phase::Head) {
             return core.after_head(input);
         }
         let Some(done) = core.head(input)? else {
-            return Ok(Progress {
-                consumed: 0,
-                event: None,
-            });
+            return Ok(Progress { consumed: 0, event: None });
         };
         let m = &core.machine;
         let head = RequestHead {
@@ -510,10 +474,7 @@ impl<const N: usize> RequestParser<N> {
             framing: core.decision.framing,
         };
         core.offset += done.len as u64;
-        Ok(Progress {
-            consumed: done.len,
-            event: Some(Event::Head(head)),
-        })
+        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
     }
 }
 
@@ -543,9 +504,7 @@ pub struct ResponseParser<const N: usize = DEFAULT_CAPACITY> {
 impl ResponseParser {
     /// A parser with the given limits and leniencies.
     pub fn with_config(cfg: Config) -> Self {
-        ResponseParser {
-            core: Core::new(Section::Response, cfg),
-        }
+        ResponseParser { core: Core::new(Section::Response, cfg) }
     }
 
     parser_common!();
@@ -560,9 +519,7 @@ impl Default for ResponseParser {
 impl<const N: usize> ResponseParser<N> {
     /// A parser holding up to `N` field lines.
     pub fn with_capacity(cfg: Config) -> Self {
-        ResponseParser {
-            core: Core::new(Section::Response, cfg),
-        }
+        ResponseParser { core: Core::new(Section::Response, cfg) }
     }
 
     /// The method of the request that the next response answers; it stays in
@@ -577,19 +534,13 @@ impl<const N: usize> ResponseParser<N> {
     ///
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
-    pub fn parse<'a>(
-        &'a mut self,
-        input: &'a [u8],
-    ) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
+    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
         let core = &mut self.core;
         if !matches!(core.phase, Phase::Head) {
             return core.after_head(input);
         }
         let Some(done) = core.head(input)? else {
-            return Ok(Progress {
-                consumed: 0,
-                event: None,
-            });
+            return Ok(Progress { consumed: 0, event: None });
         };
         let m = &core.machine;
         let head = ResponseHead {
@@ -601,9 +552,6 @@ impl<const N: usize> ResponseParser<N> {
             framing: core.decision.framing,
         };
         core.offset += done.len as u64;
-        Ok(Progress {
-            consumed: done.len,
-            event: Some(Event::Head(head)),
-        })
+        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
     }
 }

@@ -96,12 +96,7 @@ const LF: u8 = b'\n';
 
 impl Chunked {
     pub(crate) fn new() -> Self {
-        Chunked {
-            state: State::Size,
-            remaining: 0,
-            digits: 0,
-            ext_bytes: 0,
-        }
+        Chunked { state: State::Size, remaining: 0, digits: 0, ext_bytes: 0 }
     }
 
     /// Decodes from `input[0]`. Fault offsets are relative to `input`.
@@ -109,8 +104,7 @@ impl Chunked {
         let mut i = 0;
         while let Some(&b) = input.get(i) {
             if self.state == State::Data {
-                let len =
-                    (input.len() - i).min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+                let len = (input.len() - i).min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
                 self.remaining -= len as u64;
                 if self.remaining == 0 {
                     self.state = State::DataCr;
@@ -140,9 +134,7 @@ impl Chunked {
         }
         self.state = match (self.state, b) {
             (Size, _) => return self.size_byte(b, i, limits).map(|()| false),
-            (ExtBws, b';') | (ExtName | ExtNameBws | ExtToken | ExtAfterQuoted, b';') => {
-                ExtNameStart
-            }
+            (ExtBws, b';') | (ExtName | ExtNameBws | ExtToken | ExtAfterQuoted, b';') => ExtNameStart,
             (ExtBws | ExtNameStart | ExtNameBws | ExtValueStart, _) if is_ows(b) => self.state,
             (ExtToken | ExtAfterQuoted, _) if is_ows(b) => ExtBws,
             (ExtName, _) if is_ows(b) => ExtNameBws,
@@ -225,10 +217,7 @@ mod tests {
         let mut out = std::vec::Vec::new();
         let mut at = 0;
         loop {
-            match d
-                .step(&body[at..], &Limits::new())
-                .map_err(|f| Fault::new(f.kind, f.at + at))?
-            {
+            match d.step(&body[at..], &Limits::new()).map_err(|f| Fault::new(f.kind, f.at + at))? {
                 ChunkStep::Data { skip, len } => {
                     out.extend_from_slice(&body[at + skip..at + skip + len]);
                     at += skip + len;
@@ -252,8 +241,7 @@ mod tests {
             (b"1;a=\"q\\\"\"\r\nx\r\n0\r\n", b"x"),
         ];
         for (body, payload) in cases {
-            let (got, used) =
-                decode(body).unwrap_or_else(|e| panic!("{:?}: {e:?}", body.escape_ascii()));
+            let (got, used) = decode(body).unwrap_or_else(|e| panic!("{:?}: {e:?}", body.escape_ascii()));
             assert_eq!(&got[..], *payload);
             assert_eq!(used, body.len());
         }
@@ -266,84 +254,31 @@ mod tests {
             (b"\r\n", BadChunkSize, 0, "empty size"),
             (b"x\r\n", BadChunkSize, 0, "non-hex size"),
             (b"-1\r\n", BadChunkSize, 0, "negative size"),
-            (
-                b"0x5\r\n",
-                BadChunkSize,
-                1,
-                "0x prefix read as 0 by one parser",
-            ),
+            (b"0x5\r\n", BadChunkSize, 1, "0x prefix read as 0 by one parser"),
             (b"5\nhello\r\n", BareLf, 1, "bare LF after size"),
             (b"5\rhello\r\n", BareCr, 2, "bare CR after size"),
             (b"5;a\nhello", BareLf, 3, "bare LF ending an extension"),
-            (
-                b"5;a=\"x\ny\"\r\n",
-                BareLf,
-                6,
-                "LF inside a quoted extension",
-            ),
-            (
-                b"5;a=\"x\ry\"\r\n",
-                BadChunkExtension,
-                6,
-                "CR inside a quoted extension",
-            ),
-            (
-                b"5 \r\nhello",
-                BadChunkExtension,
-                2,
-                "whitespace after size without extension",
-            ),
+            (b"5;a=\"x\ny\"\r\n", BareLf, 6, "LF inside a quoted extension"),
+            (b"5;a=\"x\ry\"\r\n", BadChunkExtension, 6, "CR inside a quoted extension"),
+            (b"5 \r\nhello", BadChunkExtension, 2, "whitespace after size without extension"),
             (b"5;\r\n", BadChunkExtension, 2, "empty extension name"),
             (b"5;a=\r\n", BadChunkExtension, 4, "empty extension value"),
             (b"5;a b\r\n", BadChunkExtension, 4, "two names"),
-            (
-                b"5\r\nhelloXX\r\n",
-                BadChunkDataEnd,
-                8,
-                "spill past chunk size",
-            ),
-            (
-                b"5\r\nhello\rX",
-                BadChunkDataEnd,
-                9,
-                "bare CR after chunk data",
-            ),
-            (
-                b"5\r\nhello\n",
-                BadChunkDataEnd,
-                8,
-                "bare LF after chunk data",
-            ),
-            (
-                b"00000000000000001\r\n",
-                ChunkSizeTooLong,
-                16,
-                "padded size",
-            ),
-            (
-                b"10000000000000000\r\n",
-                ChunkSizeTooLong,
-                16,
-                "size past u64",
-            ),
+            (b"5\r\nhelloXX\r\n", BadChunkDataEnd, 8, "spill past chunk size"),
+            (b"5\r\nhello\rX", BadChunkDataEnd, 9, "bare CR after chunk data"),
+            (b"5\r\nhello\n", BadChunkDataEnd, 8, "bare LF after chunk data"),
+            (b"00000000000000001\r\n", ChunkSizeTooLong, 16, "padded size"),
+            (b"10000000000000000\r\n", ChunkSizeTooLong, 16, "size past u64"),
         ];
         for (body, kind, at, attack) in cases {
             let err = decode(body).expect_err(attack);
-            assert_eq!(
-                (err.kind, err.at),
-                (*kind, *at),
-                "{attack}: {:?}",
-                body.escape_ascii()
-            );
+            assert_eq!((err.kind, err.at), (*kind, *at), "{attack}: {:?}", body.escape_ascii());
         }
     }
 
     #[test]
     fn overflow_is_caught_when_digit_limit_allows_it() {
-        let limits = Limits {
-            chunk_size_digits: 40,
-            ..Limits::new()
-        };
+        let limits = Limits { chunk_size_digits: 40, ..Limits::new() };
         let mut d = Chunked::new();
         let err = d.step(b"FFFFFFFFFFFFFFFF0\r\n", &limits).unwrap_err();
         assert_eq!((err.kind, err.at), (ErrorKind::ChunkSizeOverflow, 16));
@@ -351,15 +286,9 @@ mod tests {
 
     #[test]
     fn extension_bytes_are_limited_per_message() {
-        let limits = Limits {
-            chunk_extensions: 4,
-            ..Limits::new()
-        };
+        let limits = Limits { chunk_extensions: 4, ..Limits::new() };
         let mut d = Chunked::new();
-        assert!(matches!(
-            d.step(b"1;ab\r\nx\r\n", &limits),
-            Ok(ChunkStep::Data { skip: 6, len: 1 })
-        ));
+        assert!(matches!(d.step(b"1;ab\r\nx\r\n", &limits), Ok(ChunkStep::Data { skip: 6, len: 1 })));
         let err = d.step(b"\r\n1;c\r\n", &limits).unwrap_err();
         assert_eq!((err.kind, err.at), (ErrorKind::ChunkExtensionsTooLarge, 4));
     }

@@ -24,9 +24,7 @@ impl BodyDecoder {
     pub(crate) fn take_counted(&mut self, available: usize) -> usize {
         match self {
             BodyDecoder::Length(remaining) => {
-                let n = usize::try_from(*remaining)
-                    .unwrap_or(usize::MAX)
-                    .min(available);
+                let n = usize::try_from(*remaining).unwrap_or(usize::MAX).min(available);
                 *remaining -= n as u64;
                 n
             }

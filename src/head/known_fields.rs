@@ -58,10 +58,7 @@ impl Facts {
             14 if name.eq_ignore_ascii_case(b"content-length") => {
                 let n = content_length(value, at)?;
                 if self.content_length.is_some_and(|prev| prev != n) {
-                    return Err(Fault::new(
-                        ErrorKind::ConflictingContentLength,
-                        line as usize,
-                    ));
+                    return Err(Fault::new(ErrorKind::ConflictingContentLength, line as usize));
                 }
                 self.content_length = Some(n);
                 self.content_length_line = line;
@@ -109,9 +106,7 @@ impl Facts {
             if i == start {
                 return Err(bad(i));
             }
-            let is_chunked = value
-                .get(start..i)
-                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
+            let is_chunked = value.get(start..i).is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
             let params_start = i;
             i = transfer_parameters(value, i).map_err(bad)?;
             if is_chunked {
@@ -159,11 +154,7 @@ fn transfer_parameters(v: &[u8], mut i: usize) -> Result<usize, usize> {
             return Err(eq);
         }
         let val = skip_ows(v, eq + 1);
-        i = if v.get(val) == Some(&b'"') {
-            quoted_string(v, val)?
-        } else {
-            skip_token(v, val)
-        };
+        i = if v.get(val) == Some(&b'"') { quoted_string(v, val)? } else { skip_token(v, val) };
         if i == val {
             return Err(val);
         }
@@ -209,10 +200,7 @@ fn content_length(value: &[u8], at: usize) -> Result<u64, Fault> {
         let start = i;
         let mut n: u64 = 0;
         while let Some(&b) = value.get(i).filter(|b| b.is_ascii_digit()) {
-            n = n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(b - b'0')))
-                .ok_or_else(|| bad(i))?;
+            n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))).ok_or_else(|| bad(i))?;
             i += 1;
         }
         if i == start {
@@ -237,14 +225,8 @@ mod tests {
 
     #[test]
     fn content_length_grammar_rfc_9110_8_6() {
-        let ok: &[(&[u8], u64)] = &[
-            (b"0", 0),
-            (b"42", 42),
-            (b"007", 7),
-            (b"5, 5", 5),
-            (b"5,5 ,5", 5),
-            (b"18446744073709551615", u64::MAX),
-        ];
+        let ok: &[(&[u8], u64)] =
+            &[(b"0", 0), (b"42", 42), (b"007", 7), (b"5, 5", 5), (b"5,5 ,5", 5), (b"18446744073709551615", u64::MAX)];
         for (v, n) in ok {
             assert_eq!(content_length(v, 0), Ok(*n), "{:?}", v.escape_ascii());
         }
@@ -260,12 +242,7 @@ mod tests {
             (b"18446744073709551616", ErrorKind::BadContentLength, 19),
         ];
         for (v, kind, at) in bad {
-            assert_eq!(
-                content_length(v, 0),
-                Err(Fault::new(*kind, *at)),
-                "{:?}",
-                v.escape_ascii()
-            );
+            assert_eq!(content_length(v, 0), Err(Fault::new(*kind, *at)), "{:?}", v.escape_ascii());
         }
     }
 
@@ -285,27 +262,12 @@ mod tests {
         let f = te(b"chunked, gzip").unwrap();
         assert!(f.chunked_seen && !f.chunked_final);
         assert!(!te(b"gzip").unwrap().chunked_seen);
-        assert_eq!(
-            te(b"chunked, chunked").unwrap_err().kind,
-            ErrorKind::ChunkedTwice
-        );
+        assert_eq!(te(b"chunked, chunked").unwrap_err().kind, ErrorKind::ChunkedTwice);
         // TE.TE obfuscations: none of these may read as chunked to us and not to a peer.
-        for v in [
-            &b""[..],
-            b"chunked;",
-            b"chunked;a=1",
-            b"\"chunked\"",
-            b"chunked x",
-            b"chunked\x0b",
-            b"gzip;",
-            b"gzip;q=",
-        ] {
-            assert_eq!(
-                te(v).unwrap_err().kind,
-                ErrorKind::BadTransferEncoding,
-                "{:?}",
-                v.escape_ascii()
-            );
+        for v in
+            [&b""[..], b"chunked;", b"chunked;a=1", b"\"chunked\"", b"chunked x", b"chunked\x0b", b"gzip;", b"gzip;q="]
+        {
+            assert_eq!(te(v).unwrap_err().kind, ErrorKind::BadTransferEncoding, "{:?}", v.escape_ascii());
         }
     }
 

@@ -211,9 +211,7 @@ impl HeadMachine {
                 State::NameWs => self.name_ws(buf)?,
                 State::ValueWs => self.value_ws(buf)?,
                 State::Value => self.value(buf, cfg)?,
-                State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => {
-                    self.expect_lf(buf, cfg)?
-                }
+                State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
                 State::Done => return Ok(Some(self.pos)),
             };
             if !progressed {
@@ -245,12 +243,9 @@ impl HeadMachine {
 
     fn line_too_long(&self) -> ErrorKind {
         match self.state {
-            State::Method
-            | State::Target
-            | State::ReqVersion
-            | State::StatusVersion
-            | State::Code
-            | State::Reason => ErrorKind::StartLineTooLong,
+            State::Method | State::Target | State::ReqVersion | State::StatusVersion | State::Code | State::Reason => {
+                ErrorKind::StartLineTooLong
+            }
             _ => ErrorKind::FieldLineTooLong,
         }
     }
@@ -365,12 +360,7 @@ impl HeadMachine {
 
     /// `request-target` then one SP (RFC 9112 3.2): VCHAR only by default.
     fn target(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        let i = simd::skip_target(
-            buf,
-            self.pos,
-            self.window(buf),
-            cfg.leniency.non_ascii_target,
-        );
+        let i = simd::skip_target(buf, self.pos, self.window(buf), cfg.leniency.non_ascii_target);
         self.pos = i;
         match self.peek(buf, i)? {
             None => Ok(false),
@@ -485,12 +475,7 @@ impl HeadMachine {
     // ---- field lines ------------------------------------------------------
 
     /// First byte of a line in the field section.
-    fn line_start<'b, S: FieldSink<'b>>(
-        &mut self,
-        buf: &'b [u8],
-        cfg: &Config,
-        sink: &mut S,
-    ) -> Step {
+    fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
         let i = self.pos;
         let Some(b) = self.peek(buf, i)? else {
             return Ok(false);
@@ -565,9 +550,7 @@ impl HeadMachine {
                 self.state = State::NameWs;
                 Ok(true)
             }
-            Some(SP | HTAB) if i > self.mark => {
-                Err(Fault::new(ErrorKind::WhitespaceBeforeColon, i))
-            }
+            Some(SP | HTAB) if i > self.mark => Err(Fault::new(ErrorKind::WhitespaceBeforeColon, i)),
             Some(_) => Err(Fault::new(ErrorKind::BadFieldName, i)),
         }
     }
@@ -612,10 +595,7 @@ impl HeadMachine {
                 while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
                     end -= 1;
                 }
-                self.pending = Some(FieldSpan {
-                    name: self.name,
-                    value: (self.mark as u32, end as u32),
-                });
+                self.pending = Some(FieldSpan { name: self.name, value: (self.mark as u32, end as u32) });
                 self.line_end(b, i, State::FieldLf, cfg)
             }
             Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),

@@ -40,10 +40,7 @@ pub struct Header<'a> {
 
 impl<'a> Header<'a> {
     /// A header with empty name and value, to fill storage arrays.
-    pub const EMPTY: Header<'static> = Header {
-        name: b"",
-        value: b"",
-    };
+    pub const EMPTY: Header<'static> = Header { name: b"", value: b"" };
 
     /// The name as `&str`. Names are tokens, so this never fails for a name
     /// the parser produced.
@@ -91,10 +88,7 @@ impl<'a> Fields<'a> {
     /// The fields in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
         let buf = self.buf;
-        self.spans.iter().map(move |s| Header {
-            name: slice(buf, s.name),
-            value: slice(buf, s.value),
-        })
+        self.spans.iter().map(move |s| Header { name: slice(buf, s.name), value: slice(buf, s.value) })
     }
 
     /// The value of the first field named `name` (ASCII case-insensitive).
@@ -126,10 +120,6 @@ pub enum Version {
 
 impl Version {
     pub(crate) fn from_digits(major: u8, minor: u8) -> Self {
-        if major == 1 && minor == 0 {
-            Version::Http10
-        } else {
-            Version::Http11
-        }
+        if major == 1 && minor == 0 { Version::Http10 } else { Version::Http11 }
     }
 }

@@ -39,10 +39,7 @@ impl<'b> FieldSink<'b> for Storage<'_, 'b> {
         let Some(slot) = self.headers.get_mut(self.len) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
-        *slot = Header {
-            name: slice(buf, span.name),
-            value: slice(buf, span.value),
-        };
+        *slot = Header { name: slice(buf, span.name), value: slice(buf, span.value) };
         self.len += 1;
         Ok(())
     }
@@ -61,10 +58,7 @@ fn parse_head<'b>(
     headers: &mut &mut [Header<'b>],
 ) -> Result<(HeadMachine, Option<usize>), Error> {
     let mut machine = HeadMachine::new(section, cfg);
-    let mut sink = Storage {
-        headers: core::mem::take(headers),
-        len: 0,
-    };
+    let mut sink = Storage { headers: core::mem::take(headers), len: 0 };
     let result = machine.advance(buf, cfg, &mut sink);
     let len = sink.len;
     let storage = sink.headers;
@@ -110,12 +104,7 @@ pub struct Request<'h, 'b> {
 impl<'h, 'b> Request<'h, 'b> {
     /// A request that will store at most `headers.len()` fields.
     pub fn new(headers: &'h mut [Header<'b>]) -> Self {
-        Request {
-            method: None,
-            target: None,
-            version: None,
-            headers,
-        }
+        Request { method: None, target: None, version: None, headers }
     }
 
     /// Parses `buf` with strict rules and default limits.
@@ -161,12 +150,7 @@ pub struct Response<'h, 'b> {
 impl<'h, 'b> Response<'h, 'b> {
     /// A response that will store at most `headers.len()` fields.
     pub fn new(headers: &'h mut [Header<'b>]) -> Self {
-        Response {
-            version: None,
-            code: None,
-            reason: None,
-            headers,
-        }
+        Response { version: None, code: None, reason: None, headers }
     }
 
     /// Parses `buf` with strict rules and default limits.

@@ -31,10 +31,6 @@ pub(crate) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
 /// else `end`. `non_ascii` also admits obs-text.
 #[inline]
 pub(crate) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
-    let table = if non_ascii {
-        &crate::chars::TARGET_LENIENT
-    } else {
-        &crate::chars::TARGET
-    };
+    let table = if non_ascii { &crate::chars::TARGET_LENIENT } else { &crate::chars::TARGET };
     scalar::skip_class(buf, from, end, table)
 }

@@ -13,10 +13,7 @@ pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256
     for c in &mut chunks {
         // Four independent lookups, then one branch: keeps the loop short
         // without any unsafe indexing.
-        let all = table[c[0] as usize]
-            & table[c[1] as usize]
-            & table[c[2] as usize]
-            & table[c[3] as usize];
+        let all = table[c[0] as usize] & table[c[1] as usize] & table[c[2] as usize] & table[c[3] as usize];
         if !all {
             break;
         }
@@ -42,11 +39,7 @@ mod tests {
                 if stop < len {
                     buf[stop] = b' ';
                 }
-                assert_eq!(
-                    skip_class(&buf, 0, len, &TCHAR),
-                    stop,
-                    "len {len} stop {stop}"
-                );
+                assert_eq!(skip_class(&buf, 0, len, &TCHAR), stop, "len {len} stop {stop}");
             }
         }
     }

@@ -6,8 +6,8 @@
 //! the output is a function of the stream alone.
 
 use h1parse::{
-    Config, Disposition, Error, Event, Fields, Finish, Framing, Progress, RequestHead,
-    RequestParser, ResponseHead, ResponseParser,
+    Config, Disposition, Error, Event, Fields, Finish, Framing, Progress, RequestHead, RequestParser, ResponseHead,
+    ResponseParser,
 };
 use std::fmt::Write as _;
 
@@ -26,12 +26,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            response: false,
-            method: b"GET".to_vec(),
-            split: None,
-            config: Config::new(),
-        }
+        Options { response: false, method: b"GET".to_vec(), split: None, config: Config::new() }
     }
 }
 
@@ -42,11 +37,7 @@ pub fn inspect(stream: &[u8], opts: &Options) -> (String, bool) {
         p.set_request_method(&opts.method);
         drive(&mut p, stream, opts.split)
     } else {
-        drive(
-            &mut RequestParser::with_config(opts.config),
-            stream,
-            opts.split,
-        )
+        drive(&mut RequestParser::with_config(opts.config), stream, opts.split)
     }
 }
 
@@ -92,13 +83,7 @@ impl Parser for ResponseParser {
         ResponseParser::finish(self)
     }
     fn render_head(h: &ResponseHead<'_>, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "response {} {} {}",
-            escape(h.version_bytes),
-            h.code,
-            escape(h.reason)
-        );
+        let _ = writeln!(out, "response {} {} {}", escape(h.version_bytes), h.code, escape(h.reason));
         render_fields("header", &h.fields, out);
         render_framing(h.framing, out);
     }
@@ -171,10 +156,7 @@ impl Log {
 /// Feeds `stream` to `p` in pieces of `split` bytes and renders every event.
 pub fn drive<P: Parser>(p: &mut P, stream: &[u8], split: Option<usize>) -> (String, bool) {
     let piece = split.unwrap_or(stream.len()).max(1);
-    let mut log = Log {
-        out: String::new(),
-        in_data: false,
-    };
+    let mut log = Log { out: String::new(), in_data: false };
     let mut buf: Vec<u8> = Vec::new();
     let mut start = 0;
     let mut pieces = stream.chunks(piece).peekable();
