@@ -100,6 +100,21 @@ pub struct Leniency {
 }
 
 impl Leniency {
+    /// Every switch off: the strict default.
+    pub const NONE: Leniency = LENIENCY_NONE;
+
+    /// True if any switch is on.
+    pub const fn any(&self) -> bool {
+        self.bare_lf_in_head
+            || self.obs_fold_in_responses
+            || self.whitespace_before_colon_in_responses
+            || self.multiple_spaces_in_start_line
+            || self.missing_host
+            || self.any_version
+            || self.non_ascii_target
+            || self.transfer_encoding_with_content_length_in_responses
+    }
+
     /// Every switch on: for tests and for tools that must read whatever comes.
     pub const fn all() -> Self {
         Leniency {
@@ -127,7 +142,7 @@ pub struct Config {
 impl Config {
     /// Strict rules, default limits.
     pub const fn new() -> Self {
-        Config { limits: Limits::new(), leniency: Leniency { ..LENIENCY_NONE } }
+        Config { limits: Limits::new(), leniency: LENIENCY_NONE }
     }
 }
 

@@ -9,7 +9,7 @@
 //! were parsed; the output is a [`Framing`] and a [`Disposition`], never a
 //! sentinel number.
 
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::head::Version;
 use crate::head::known_fields::Facts;
@@ -69,6 +69,8 @@ impl MethodKind {
 pub(crate) struct Decision {
     pub(crate) framing: Framing,
     pub(crate) disposition: Disposition,
+    /// Leniencies the decision needed.
+    pub(crate) used: Leniency,
 }
 
 /// Checks shared by both roles; returns the body framing RFC 9112 6.3 steps
@@ -105,13 +107,19 @@ pub(crate) fn request(
     cfg: &Config,
 ) -> Result<Decision, Fault> {
     // RFC 9112 3.2: exactly one Host in an HTTP/1.1 request.
-    if !cfg.leniency.missing_host {
-        if facts.hosts > 1 {
-            return Err(Fault::new(ErrorKind::DuplicateHost, facts.second_host_line as usize));
+    let mut used = Leniency::NONE;
+    let host_error = if facts.hosts > 1 {
+        Some(Fault::new(ErrorKind::DuplicateHost, facts.second_host_line as usize))
+    } else if facts.hosts == 0 && version == Version::Http11 {
+        Some(Fault::new(ErrorKind::MissingHost, head_end))
+    } else {
+        None
+    };
+    if let Some(fault) = host_error {
+        if !cfg.leniency.missing_host {
+            return Err(fault);
         }
-        if facts.hosts == 0 && version == Version::Http11 {
-            return Err(Fault::new(ErrorKind::MissingHost, head_end));
-        }
+        used.missing_host = true;
     }
     let framing = coded_framing(version, facts, false)?;
     // Step 4: in a request, chunked must be the final coding.
@@ -121,14 +129,14 @@ pub(crate) fn request(
     }
     if method == MethodKind::Connect {
         // RFC 9110 9.3.6: CONNECT has no content; the tunnel starts after the head.
-        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade });
+        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade, used });
     }
     // Step 6: a request with neither has no body.
     let framing = framing.unwrap_or(Framing::None);
     // RFC 9110 7.8: HTTP/1.0 ignores Upgrade.
     let upgrade = facts.upgrade && facts.connection_upgrade && version == Version::Http11;
     let disposition = if upgrade { Disposition::Upgrade } else { persistence(version, facts) };
-    Ok(Decision { framing, disposition })
+    Ok(Decision { framing, disposition, used })
 }
 
 /// Framing of a response to a request made with `method`.
@@ -141,24 +149,26 @@ pub(crate) fn response(
 ) -> Result<Decision, Fault> {
     let lenient = cfg.leniency.transfer_encoding_with_content_length_in_responses;
     let coded = coded_framing(version, facts, lenient)?;
+    let te_with_cl = facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
+    let used = Leniency { transfer_encoding_with_content_length_in_responses: te_with_cl, ..Leniency::NONE };
+    let decision = |framing, disposition| Ok(Decision { framing, disposition, used });
     // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say.
     if (100..200).contains(&code) {
         let disposition = if code == 101 { Disposition::Upgrade } else { Disposition::KeepAlive };
-        return Ok(Decision { framing: Framing::None, disposition });
+        return decision(Framing::None, disposition);
     }
     // Step 2: a 2xx to CONNECT turns the connection into a tunnel.
     if method == MethodKind::Connect && (200..300).contains(&code) {
-        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade });
+        return decision(Framing::None, Disposition::Upgrade);
     }
     if method == MethodKind::Head || code == 204 || code == 304 {
-        return Ok(Decision { framing: Framing::None, disposition: persistence(version, facts) });
+        return decision(Framing::None, persistence(version, facts));
     }
     // Steps 3-5, then step 7: otherwise the body runs to the close.
     let framing = coded.unwrap_or(Framing::CloseDelimited);
-    let te_with_cl = facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
     let disposition =
         if framing == Framing::CloseDelimited || te_with_cl { Disposition::Close } else { persistence(version, facts) };
-    Ok(Decision { framing, disposition })
+    decision(framing, disposition)
 }
 
 #[cfg(test)]
@@ -184,7 +194,7 @@ mod tests {
     #[test]
     fn request_steps_rfc_9112_6_3() {
         use Version::*;
-        let d = |framing, disposition| Ok(Decision { framing, disposition });
+        let d = |framing, disposition| Ok(Decision { framing, disposition, used: Leniency::NONE });
         assert_eq!(req(Http11, facts(|_| {})), d(Framing::None, KA));
         assert_eq!(req(Http10, facts(|_| {})), d(Framing::None, Disposition::Close));
         assert_eq!(req(Http10, facts(|f| f.keep_alive = true)), d(Framing::None, KA));
@@ -216,7 +226,7 @@ mod tests {
     #[test]
     fn response_steps_rfc_9112_6_3() {
         use MethodKind::*;
-        let d = |framing, disposition| Ok(Decision { framing, disposition });
+        let d = |framing, disposition| Ok(Decision { framing, disposition, used: Leniency::NONE });
         let cl = facts(|f| f.content_length = Some(10));
         assert_eq!(res(Head, 200, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 204, cl), d(Framing::None, KA));

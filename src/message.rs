@@ -26,7 +26,7 @@
 
 use crate::body::BodyDecoder;
 use crate::body::chunked::{ChunkStep, Chunked};
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::{Error, ErrorKind};
 use crate::framing::{self, Decision, Disposition, Framing, MethodKind};
 use crate::head::known_fields::Facts;
@@ -179,7 +179,7 @@ impl<const N: usize> Core<N> {
             nspans: 0,
             facts: Facts::default(),
             offset: 0,
-            decision: Decision { framing: Framing::None, disposition: Disposition::KeepAlive },
+            decision: Decision { framing: Framing::None, disposition: Disposition::KeepAlive, used: Leniency::NONE },
             method: MethodKind::Other,
         }
     }
@@ -226,6 +226,8 @@ impl<const N: usize> Core<N> {
             Ok(d) => d,
             Err(f) => return Err(self.fail(f.kind, f.at)),
         };
+        let head_used = self.machine.used;
+        self.decision.used = merge(self.decision.used, head_used);
         self.phase = match self.decision.framing {
             Framing::None | Framing::Length(0) => Phase::End,
             Framing::Length(n) => Phase::Body(BodyDecoder::Length(n)),
@@ -314,6 +316,7 @@ impl<const N: usize> Core<N> {
         let Some(len) = self.run_machine(input, false)? else {
             return Ok(Progress { consumed: 0, event: None });
         };
+        self.decision.used = merge(self.decision.used, self.machine.used);
         self.consume(len);
         if self.nspans == 0 {
             let d = self.decision.disposition;
@@ -358,8 +361,32 @@ impl<const N: usize> Core<N> {
     }
 }
 
+/// Every switch that is on in `a` or in `b`.
+fn merge(a: Leniency, b: Leniency) -> Leniency {
+    Leniency {
+        bare_lf_in_head: a.bare_lf_in_head | b.bare_lf_in_head,
+        obs_fold_in_responses: a.obs_fold_in_responses | b.obs_fold_in_responses,
+        whitespace_before_colon_in_responses: a.whitespace_before_colon_in_responses
+            | b.whitespace_before_colon_in_responses,
+        multiple_spaces_in_start_line: a.multiple_spaces_in_start_line | b.multiple_spaces_in_start_line,
+        missing_host: a.missing_host | b.missing_host,
+        any_version: a.any_version | b.any_version,
+        non_ascii_target: a.non_ascii_target | b.non_ascii_target,
+        transfer_encoding_with_content_length_in_responses: a.transfer_encoding_with_content_length_in_responses
+            | b.transfer_encoding_with_content_length_in_responses,
+    }
+}
+
 macro_rules! parser_common {
     () => {
+        /// The leniencies the most recent message needed: set when its head
+        /// completes, extended by its trailer section. A server can log peers
+        /// that rely on them. All `false` under the strict default (such a
+        /// message would have been an error).
+        pub fn leniencies_used(&self) -> Leniency {
+            self.core.decision.used
+        }
+
         /// A parser with strict rules and default limits.
         pub fn new() -> Self {
             Self::with_config(Config::new())

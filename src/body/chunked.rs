@@ -123,7 +123,7 @@ impl Chunked {
     fn line_byte(&mut self, b: u8, i: usize, limits: &Limits) -> Result<bool, Fault> {
         use State::*;
         let bad_ext = Fault::new(ErrorKind::BadChunkExtension, i);
-        if b == LF && self.state != SizeLf && self.state != DataLf {
+        if b == LF && !matches!(self.state, SizeLf | DataCr | DataLf) {
             return Err(Fault::new(ErrorKind::BareLf, i));
         }
         if !matches!(self.state, Size | SizeLf | DataCr | DataLf) && b != CR {
@@ -234,14 +234,14 @@ mod tests {
             (b"5\r\nhello\r\n0\r\n", b"hello"),
             (b"005\r\nhello\r\n000\r\n", b"hello"),
             (b"A\r\n0123456789\r\n0\r\n", b"0123456789"),
-            (b"a\r\n\r\n\r\n\r\n\r\n\r\n0\r\n", b"\r\n\r\n\r\n\r\n\r\n"),
+            (b"a\r\n\r\n\r\n\r\n\r\n\r\n\r\n0\r\n", b"\r\n\r\n\r\n\r\n\r\n"),
             (b"1;a\r\nx\r\n0\r\n", b"x"),
             (b"1;a=b;c=\"d e\"\r\nx\r\n0\r\n", b"x"),
             (b"1 ; a = b\r\nx\r\n0;last\r\n", b"x"),
             (b"1;a=\"q\\\"\"\r\nx\r\n0\r\n", b"x"),
         ];
         for (body, payload) in cases {
-            let (got, used) = decode(body).unwrap_or_else(|e| panic!("{:?}: {e:?}", body.escape_ascii()));
+            let (got, used) = decode(body).unwrap_or_else(|e| panic!("{}: {e:?}", body.escape_ascii()));
             assert_eq!(&got[..], *payload);
             assert_eq!(used, body.len());
         }

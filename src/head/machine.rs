@@ -39,7 +39,7 @@
 //! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
 
 use super::{FieldSink, FieldSpan};
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::simd;
 
@@ -139,6 +139,8 @@ pub(crate) struct HeadMachine {
     pub(crate) minor: u8,
     /// Status code of a response.
     pub(crate) code: u16,
+    /// The leniencies this head (or trailer section) needed.
+    pub(crate) used: Leniency,
 }
 
 type Step = Result<bool, Fault>;
@@ -169,6 +171,7 @@ impl HeadMachine {
             major: 1,
             minor: 1,
             code: 0,
+            used: Leniency::NONE,
         }
     }
 
@@ -269,6 +272,7 @@ impl HeadMachine {
             self.state = lf_state;
             Ok(true)
         } else if cfg.leniency.bare_lf_in_head {
+            self.used.bare_lf_in_head = true;
             self.state = lf_state;
             self.after_lf(i + 1, cfg);
             Ok(true)
@@ -351,6 +355,7 @@ impl HeadMachine {
     /// `multiple_spaces_in_start_line` leniency.
     fn skip_extra_space(&mut self, i: usize, cfg: &Config) -> Step {
         if cfg.leniency.multiple_spaces_in_start_line {
+            self.used.multiple_spaces_in_start_line = true;
             self.next_part(i + 1, self.state);
             Ok(true)
         } else {
@@ -360,7 +365,12 @@ impl HeadMachine {
 
     /// `request-target` then one SP (RFC 9112 3.2): VCHAR only by default.
     fn target(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        let i = simd::skip_target(buf, self.pos, self.window(buf), cfg.leniency.non_ascii_target);
+        let end = self.window(buf);
+        let mut i = simd::skip_target(buf, self.pos, end, false);
+        if cfg.leniency.non_ascii_target && buf.get(i).is_some_and(|&b| b >= 0x80) {
+            self.used.non_ascii_target = true;
+            i = simd::skip_target(buf, i, end, true);
+        }
         self.pos = i;
         match self.peek(buf, i)? {
             None => Ok(false),
@@ -390,8 +400,11 @@ impl HeadMachine {
                         return Err(Fault::new(ErrorKind::BadVersion, i));
                     }
                     self.major = b - b'0';
-                    if self.major != 1 && !cfg.leniency.any_version {
-                        return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
+                    if self.major != 1 {
+                        if !cfg.leniency.any_version {
+                            return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
+                        }
+                        self.used.any_version = true;
                     }
                     true
                 }
@@ -504,6 +517,7 @@ impl HeadMachine {
             return Err(Fault::new(ErrorKind::BadFieldName, i));
         };
         if self.section == Section::Response && cfg.leniency.obs_fold_in_responses {
+            self.used.obs_fold_in_responses = true;
             // The value goes on: keep its start, expose the fold raw.
             self.name = field.name;
             self.mark = field.value.0 as usize;
@@ -545,6 +559,7 @@ impl HeadMachine {
                     && self.section == Section::Response
                     && cfg.leniency.whitespace_before_colon_in_responses =>
             {
+                self.used.whitespace_before_colon_in_responses = true;
                 self.name = (self.mark as u32, i as u32);
                 self.pos = i + 1;
                 self.state = State::NameWs;
