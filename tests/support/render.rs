@@ -32,12 +32,18 @@ impl Default for Options {
 
 /// The `inspect` log of `stream`, and whether it parsed without error.
 pub fn inspect(stream: &[u8], opts: &Options) -> (String, bool) {
+    let piece = opts.split.unwrap_or(stream.len()).max(1);
+    inspect_pieces(stream.chunks(piece), opts)
+}
+
+/// The `inspect` log of the stream that arrives as `pieces`, in order.
+pub fn inspect_pieces<'s>(pieces: impl IntoIterator<Item = &'s [u8]>, opts: &Options) -> (String, bool) {
     if opts.response {
         let mut p = ResponseParser::with_config(opts.config);
         p.set_request_method(&opts.method);
-        drive(&mut p, stream, opts.split)
+        drive(&mut p, pieces)
     } else {
-        drive(&mut RequestParser::with_config(opts.config), stream, opts.split)
+        drive(&mut RequestParser::with_config(opts.config), pieces)
     }
 }
 
@@ -153,15 +159,12 @@ impl Log {
     }
 }
 
-/// Feeds `stream` to `p` in pieces of `split` bytes and renders every event.
-pub fn drive<P: Parser>(p: &mut P, stream: &[u8], split: Option<usize>) -> (String, bool) {
-    let piece = split.unwrap_or(stream.len()).max(1);
+/// Feeds the stream to `p` piece by piece and renders every event.
+pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>) -> (String, bool) {
     let mut log = Log { out: String::new(), in_data: false };
     let mut buf: Vec<u8> = Vec::new();
     let mut start = 0;
-    let mut pieces = stream.chunks(piece).peekable();
-    loop {
-        let Some(chunk) = pieces.next() else { break };
+    for chunk in pieces {
         buf.extend_from_slice(chunk);
         loop {
             match p.parse(&buf[start..]) {

@@ -1,0 +1,79 @@
+//! Replays every fixture in `tests/fixtures/*.md` (see `support/fixture.rs`
+//! for the format) through the `inspect` renderer: whole, split in two at
+//! every point, one byte at a time and in a few uniform piece sizes. Every run
+//! must print exactly the expected log.
+//!
+//! `H1PARSE_BLESS=1 cargo test --test fixtures` writes the whole-buffer output
+//! into the files (review the diff before committing it).
+
+#[path = "support/fixture.rs"]
+mod fixture;
+#[path = "support/render.rs"]
+mod render;
+
+use std::path::Path;
+
+fn options(case: &fixture::Case) -> render::Options {
+    let mut o = render::Options { response: case.response, ..render::Options::default() };
+    if let Some(m) = &case.method {
+        o.method = m.clone().into_bytes();
+    }
+    o
+}
+
+/// Every way of splitting the case's input that the harness tries.
+fn splits(input: &[u8]) -> Vec<(String, Vec<&[u8]>)> {
+    let mut v = Vec::new();
+    for k in 0..=input.len() {
+        v.push((format!("split at {k}"), vec![&input[..k], &input[k..]]));
+    }
+    for n in [1, 2, 3, 5, 8, 13] {
+        v.push((format!("pieces of {n}"), input.chunks(n).collect()));
+    }
+    v
+}
+
+#[test]
+fn every_fixture_matches_at_every_split() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let files = fixture::files(&dir);
+    assert!(files.len() >= 12, "expected the topic files in {}", dir.display());
+    let bless = std::env::var_os("H1PARSE_BLESS").is_some();
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for file in &files {
+        let cases = fixture::parse(file);
+        assert!(!cases.is_empty(), "{}: no cases", file.display());
+        let mut actual = Vec::new();
+        for case in &cases {
+            total += 1;
+            let opts = options(case);
+            let (whole, _) = render::inspect(&case.input, &opts);
+            actual.push(whole.clone());
+            let where_ = format!("{} / {}", file.file_name().unwrap().to_string_lossy(), case.name);
+            match &case.expected {
+                None if !bless => failures.push(format!("{where_}: no log block")),
+                Some(exp) if !bless && *exp != whole => {
+                    failures.push(format!("{where_}: whole input\n--- expected\n{exp}--- actual\n{whole}"))
+                }
+                _ => {}
+            }
+            for (how, pieces) in splits(&case.input) {
+                let (log, _) = render::inspect_pieces(pieces, &opts);
+                if log != whole {
+                    failures.push(format!("{where_}: {how} differs from whole\n--- whole\n{whole}--- {how}\n{log}"));
+                    break;
+                }
+            }
+        }
+        if bless {
+            fixture::bless(file, &cases, &actual);
+        }
+    }
+    assert!(failures.is_empty(), "{} of {total} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn fixture_escapes_decode_every_byte() {
+    assert_eq!(fixture::unescape(r"a\r\n\t\0\\\x7f\xff"), b"a\r\n\t\0\\\x7f\xff");
+}
