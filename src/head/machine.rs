@@ -141,6 +141,10 @@ pub(crate) struct HeadMachine {
     pub(crate) code: u16,
     /// The leniencies this head (or trailer section) needed.
     pub(crate) used: Leniency,
+    /// Tests only: bytes moved past, summed over all calls. Equal to the
+    /// head length exactly when no call went back over validated bytes.
+    #[cfg(test)]
+    pub(crate) validated: usize,
 }
 
 type Step = Result<bool, Fault>;
@@ -172,6 +176,8 @@ impl HeadMachine {
             minor: 1,
             code: 0,
             used: Leniency::NONE,
+            #[cfg(test)]
+            validated: 0,
         }
     }
 
@@ -201,6 +207,19 @@ impl HeadMachine {
             *self = HeadMachine::new(self.section, cfg);
             sink.reset();
         }
+        #[cfg(test)]
+        let resumed_at = self.pos;
+        let result = self.run(buf, cfg, sink);
+        #[cfg(test)]
+        {
+            self.validated += self.pos - resumed_at;
+        }
+        result
+    }
+
+    /// The state loop of [`HeadMachine::advance`].
+    #[inline(always)]
+    fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
         loop {
             let progressed = match self.state {
                 State::Leading => self.leading(buf, cfg)?,
