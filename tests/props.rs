@@ -53,7 +53,8 @@ fn request() -> impl Strategy<Value = GenRequest> {
 
 impl GenRequest {
     fn head(&self) -> Vec<u8> {
-        let mut v = [&self.method[..], b" ", &self.target, b" HTTP/1.", &[b'0' + self.minor], b"\r\nHost: h\r\n"].concat();
+        let mut v =
+            [&self.method[..], b" ", &self.target, b" HTTP/1.", &[b'0' + self.minor], b"\r\nHost: h\r\n"].concat();
         for (name, pre, value, post) in &self.fields {
             v.extend_from_slice(&[&name[..], b":", pre, value, post, b"\r\n"].concat());
         }

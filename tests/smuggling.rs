@@ -134,7 +134,9 @@ fn cl_cl_different_lengths_in_one_list() {
 #[test]
 fn cl_with_sign_or_junk() {
     for cl in [&b"+0"[..], b"0x0", b"0 0", b"0."] {
-        let input = [&b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: "[..], cl, b"\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n"].concat();
+        let input =
+            [&b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: "[..], cl, b"\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n"]
+                .concat();
         refused(&input, ErrorKind::BadContentLength);
     }
 }
@@ -211,10 +213,7 @@ fn bare_lf_hiding_a_field_in_the_head() {
 
 #[test]
 fn nul_truncating_a_field_value() {
-    refused(
-        b"POST / HTTP/1.1\r\nHost: a\r\nX: y\x00\r\nContent-Length: 3\r\n\r\n",
-        ErrorKind::BadFieldValue,
-    );
+    refused(b"POST / HTTP/1.1\r\nHost: a\r\nX: y\x00\r\nContent-Length: 3\r\n\r\n", ErrorKind::BadFieldValue);
 }
 
 #[test]
