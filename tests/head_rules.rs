@@ -168,7 +168,8 @@ fn limits_fire_at_the_same_byte_for_every_split() {
     };
     let head = b"GET /abcdef HTTP/1.1\r\nHost: x\r\nLong: 0123456789\r\n\r\n";
     assert_eq!(head.len(), 51);
-    let rows: &[(&str, Config, Option<(ErrorKind, u64)>)] = &[
+    type LimitRow = (&'static str, Config, Option<(ErrorKind, u64)>);
+    let rows: &[LimitRow] = &[
         ("start line 20 bytes fits exactly", limited(|l| l.start_line = 20), None),
         ("start line 19", limited(|l| l.start_line = 19), Some((StartLineTooLong, 19))),
         ("field line 16 fits", limited(|l| l.field_line = 16), None),

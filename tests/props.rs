@@ -32,8 +32,11 @@ fn ows() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(prop::sample::select(&b" \t"[..]), 0..3)
 }
 
+/// A generated field line: name, OWS before the value, value, OWS after.
+type GenField = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// `X-` names so generated fields never collide with the framing fields.
-fn field() -> impl Strategy<Value = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
+fn field() -> impl Strategy<Value = GenField> {
     (token(16).prop_map(|t| [&b"X-"[..], &t].concat()), ows(), value(), ows())
 }
 
@@ -42,7 +45,7 @@ struct GenRequest {
     method: Vec<u8>,
     target: Vec<u8>,
     minor: u8,
-    fields: Vec<(Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)>,
+    fields: Vec<GenField>,
 }
 
 fn request() -> impl Strategy<Value = GenRequest> {
