@@ -63,6 +63,11 @@ pub mod message;
 mod simd;
 
 pub use config::{Config, Leniency, Limits};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use error::{Error, ErrorKind};
 pub use framing::{Disposition, Framing, MethodKind};
 pub use head::oneshot::{Request, Response, Status};
