@@ -3,7 +3,7 @@
 //! Every error carries a kind and the byte offset in the whole stream at which
 //! the parser decided the input was invalid: the first byte that cannot
 //! continue a valid message. For a bad byte that is the byte itself (for a
-//! bare CR, the byte after the CR, which is not LF); for a limit it is the
+//! bare CR, the CR); for a limit it is the
 //! first byte past the limit; for a conflict
 //! between fields (two different `Content-Length`s, `Transfer-Encoding` with
 //! `Content-Length`) it is the start of the field line that made the message
@@ -39,7 +39,7 @@ pub enum ErrorKind {
     WhitespaceBeforeColon,
     /// A field value has a CTL other than HTAB, or DEL (RFC 9110 5.5).
     BadFieldValue,
-    /// A CR not followed by LF (RFC 9112 2.2); the offset is the byte after the CR.
+    /// A CR not followed by LF (RFC 9112 2.2); the offset is the CR's.
     BareCr,
     /// An LF not preceded by CR (RFC 9112 2.2; strict mode rejects it).
     BareLf,

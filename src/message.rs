@@ -246,7 +246,8 @@ impl<const N: usize> Core<N> {
         let phase = core::mem::replace(&mut self.phase, Phase::Head);
         let (phase, progress) = match phase {
             Phase::Body(BodyDecoder::Chunked(mut dec)) => {
-                return self.chunked(input, dec.step(input, &self.cfg.limits), dec);
+                let step = dec.step(input, self.offset, &self.cfg.limits);
+                return self.chunked(input, step, dec);
             }
             Phase::Body(mut dec) => {
                 let n = dec.take_counted(input.len());
@@ -283,12 +284,15 @@ impl<const N: usize> Core<N> {
     fn chunked<'a, H>(
         &'a mut self,
         input: &'a [u8],
-        step: Result<ChunkStep, Fault>,
+        step: Result<ChunkStep, Error>,
         dec: Chunked,
     ) -> Result<Progress<'a, H>, Error> {
         let step = match step {
             Ok(s) => s,
-            Err(f) => return Err(self.fail(f.kind, f.at)),
+            Err(e) => {
+                self.phase = Phase::Failed(e);
+                return Err(e);
+            }
         };
         self.phase = Phase::Body(BodyDecoder::Chunked(dec));
         let (consumed, event) = match step {

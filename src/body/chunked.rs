@@ -33,8 +33,11 @@
 
 use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, hex_value, is_ows};
 use crate::config::Limits;
+use crate::error::Error;
 use crate::error::ErrorKind;
-use crate::head::machine::Fault;
+
+/// An error kind and the index in the input where it was found.
+type Fault = (ErrorKind, usize);
 
 /// Where the decoder stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,8 +102,8 @@ impl Chunked {
         Chunked { state: State::Size, remaining: 0, digits: 0, ext_bytes: 0 }
     }
 
-    /// Decodes from `input[0]`. Fault offsets are relative to `input`.
-    pub(crate) fn step(&mut self, input: &[u8], limits: &Limits) -> Result<ChunkStep, Fault> {
+    /// Decodes from `input[0]`, which is at stream offset `base`.
+    pub(crate) fn step(&mut self, input: &[u8], base: u64, limits: &Limits) -> Result<ChunkStep, Error> {
         let mut i = 0;
         while let Some(&b) = input.get(i) {
             if self.state == State::Data {
@@ -111,7 +114,12 @@ impl Chunked {
                 }
                 return Ok(ChunkStep::Data { skip: i, len });
             }
-            if self.line_byte(b, i, limits)? {
+            let done = self.line_byte(b, i, limits).map_err(|(kind, at)| {
+                // A bare CR is reported at the CR, which may have come in an earlier input.
+                let back = u64::from(kind == ErrorKind::BareCr);
+                Error::new(kind, (base + at as u64).saturating_sub(back))
+            })?;
+            if done {
                 return Ok(ChunkStep::Last { consumed: i + 1 });
             }
             i += 1;
@@ -122,14 +130,14 @@ impl Chunked {
     /// One byte of framing at `i`; true when it ended the last-chunk line.
     fn line_byte(&mut self, b: u8, i: usize, limits: &Limits) -> Result<bool, Fault> {
         use State::*;
-        let bad_ext = Fault::new(ErrorKind::BadChunkExtension, i);
+        let bad_ext = (ErrorKind::BadChunkExtension, i);
         if b == LF && !matches!(self.state, SizeLf | DataCr | DataLf) {
-            return Err(Fault::new(ErrorKind::BareLf, i));
+            return Err((ErrorKind::BareLf, i));
         }
         if !matches!(self.state, Size | SizeLf | DataCr | DataLf) && b != CR {
             self.ext_bytes += 1;
             if self.ext_bytes > limits.chunk_extensions {
-                return Err(Fault::new(ErrorKind::ChunkExtensionsTooLarge, i));
+                return Err((ErrorKind::ChunkExtensionsTooLarge, i));
             }
         }
         self.state = match (self.state, b) {
@@ -148,14 +156,14 @@ impl Chunked {
             (ExtQuoted, _) if QDTEXT[b as usize] => ExtQuoted,
             (ExtQuotedPair, _) if QUOTED_PAIR[b as usize] => ExtQuoted,
             (SizeLf, LF) => return Ok(self.size_line_end()),
-            (SizeLf, _) => return Err(Fault::new(ErrorKind::BareCr, i)),
+            (SizeLf, _) => return Err((ErrorKind::BareCr, i)),
             (DataCr, CR) => DataLf,
             (DataLf, LF) => {
                 self.remaining = 0;
                 self.digits = 0;
                 Size
             }
-            (DataCr | DataLf, _) => return Err(Fault::new(ErrorKind::BadChunkDataEnd, i)),
+            (DataCr | DataLf, _) => return Err((ErrorKind::BadChunkDataEnd, i)),
             _ => return Err(bad_ext),
         };
         Ok(false)
@@ -166,23 +174,23 @@ impl Chunked {
         if let Some(d) = hex_value(b) {
             self.digits += 1;
             if self.digits > limits.chunk_size_digits {
-                return Err(Fault::new(ErrorKind::ChunkSizeTooLong, i));
+                return Err((ErrorKind::ChunkSizeTooLong, i));
             }
             self.remaining = self
                 .remaining
                 .checked_mul(16)
                 .and_then(|n| n.checked_add(u64::from(d)))
-                .ok_or(Fault::new(ErrorKind::ChunkSizeOverflow, i))?;
+                .ok_or((ErrorKind::ChunkSizeOverflow, i))?;
             return Ok(());
         }
         if self.digits == 0 {
-            return Err(Fault::new(ErrorKind::BadChunkSize, i));
+            return Err((ErrorKind::BadChunkSize, i));
         }
         self.state = match b {
             CR => State::SizeLf,
             b';' => State::ExtNameStart,
             b' ' | b'\t' => State::ExtBws,
-            _ => return Err(Fault::new(ErrorKind::BadChunkSize, i)),
+            _ => return Err((ErrorKind::BadChunkSize, i)),
         };
         if b != CR {
             self.ext_bytes += 1;
@@ -212,17 +220,17 @@ mod tests {
     use super::*;
 
     /// Decodes a whole chunked body (without trailers); returns the payload or the fault.
-    fn decode(body: &[u8]) -> Result<(std::vec::Vec<u8>, usize), Fault> {
+    fn decode(body: &[u8]) -> Result<(std::vec::Vec<u8>, usize), (ErrorKind, u64)> {
         let mut d = Chunked::new();
         let mut out = std::vec::Vec::new();
         let mut at = 0;
         loop {
-            match d.step(&body[at..], &Limits::new()).map_err(|f| Fault::new(f.kind, f.at + at))? {
+            match d.step(&body[at..], at as u64, &Limits::new()).map_err(|e| (e.kind(), e.offset()))? {
                 ChunkStep::Data { skip, len } => {
                     out.extend_from_slice(&body[at + skip..at + skip + len]);
                     at += skip + len;
                 }
-                ChunkStep::NeedMore => return Err(Fault::new(ErrorKind::BadChunkSize, usize::MAX)),
+                ChunkStep::NeedMore => return Err((ErrorKind::BadChunkSize, u64::MAX)),
                 ChunkStep::Last { consumed } => return Ok((out, at + consumed)),
             }
         }
@@ -250,13 +258,13 @@ mod tests {
     #[test]
     fn invalid_chunk_lines_each_with_the_attack_it_stops() {
         use ErrorKind::*;
-        let cases: &[(&[u8], ErrorKind, usize, &str)] = &[
+        let cases: &[(&[u8], ErrorKind, u64, &str)] = &[
             (b"\r\n", BadChunkSize, 0, "empty size"),
             (b"x\r\n", BadChunkSize, 0, "non-hex size"),
             (b"-1\r\n", BadChunkSize, 0, "negative size"),
             (b"0x5\r\n", BadChunkSize, 1, "0x prefix read as 0 by one parser"),
             (b"5\nhello\r\n", BareLf, 1, "bare LF after size"),
-            (b"5\rhello\r\n", BareCr, 2, "bare CR after size"),
+            (b"5\rhello\r\n", BareCr, 1, "bare CR after size"),
             (b"5;a\nhello", BareLf, 3, "bare LF ending an extension"),
             (b"5;a=\"x\ny\"\r\n", BareLf, 6, "LF inside a quoted extension"),
             (b"5;a=\"x\ry\"\r\n", BadChunkExtension, 6, "CR inside a quoted extension"),
@@ -272,7 +280,7 @@ mod tests {
         ];
         for (body, kind, at, attack) in cases {
             let err = decode(body).expect_err(attack);
-            assert_eq!((err.kind, err.at), (*kind, *at), "{attack}: {:?}", body.escape_ascii());
+            assert_eq!(err, (*kind, *at), "{attack}: {:?}", body.escape_ascii());
         }
     }
 
@@ -280,17 +288,25 @@ mod tests {
     fn overflow_is_caught_when_digit_limit_allows_it() {
         let limits = Limits { chunk_size_digits: 40, ..Limits::new() };
         let mut d = Chunked::new();
-        let err = d.step(b"FFFFFFFFFFFFFFFF0\r\n", &limits).unwrap_err();
-        assert_eq!((err.kind, err.at), (ErrorKind::ChunkSizeOverflow, 16));
+        let err = d.step(b"FFFFFFFFFFFFFFFF0\r\n", 100, &limits).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::ChunkSizeOverflow, 116));
     }
 
     #[test]
     fn extension_bytes_are_limited_per_message() {
         let limits = Limits { chunk_extensions: 4, ..Limits::new() };
         let mut d = Chunked::new();
-        assert!(matches!(d.step(b"1;ab\r\nx\r\n", &limits), Ok(ChunkStep::Data { skip: 6, len: 1 })));
-        let err = d.step(b"\r\n1;c\r\n", &limits).unwrap_err();
-        assert_eq!((err.kind, err.at), (ErrorKind::ChunkExtensionsTooLarge, 4));
+        assert!(matches!(d.step(b"1;ab\r\nx\r\n", 0, &limits), Ok(ChunkStep::Data { skip: 6, len: 1 })));
+        let err = d.step(b"\r\n1;c\r\n", 7, &limits).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::ChunkExtensionsTooLarge, 11));
+    }
+
+    #[test]
+    fn bare_cr_from_an_earlier_input_is_reported_at_the_cr() {
+        let mut d = Chunked::new();
+        assert_eq!(d.step(b"5\r", 50, &Limits::new()), Ok(ChunkStep::NeedMore));
+        let err = d.step(b"x", 52, &Limits::new()).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::BareCr, 51));
     }
 
     #[test]
@@ -299,7 +315,7 @@ mod tests {
         let mut d = Chunked::new();
         let mut payload = std::vec::Vec::new();
         for (i, b) in body.iter().enumerate() {
-            match d.step(core::slice::from_ref(b), &Limits::new()).unwrap() {
+            match d.step(core::slice::from_ref(b), i as u64, &Limits::new()).unwrap() {
                 ChunkStep::Data { skip: 0, len: 1 } => payload.push(*b),
                 ChunkStep::NeedMore => {}
                 ChunkStep::Last { consumed: 1 } => assert_eq!(i, body.len() - 1),

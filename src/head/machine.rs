@@ -326,7 +326,7 @@ impl HeadMachine {
                 self.after_lf(self.pos + 1, cfg);
                 Ok(true)
             }
-            Some(_) => Err(Fault::new(ErrorKind::BareCr, self.pos)),
+            Some(_) => Err(Fault::new(ErrorKind::BareCr, self.pos - 1)),
         }
     }
 
