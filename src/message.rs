@@ -219,7 +219,7 @@ impl<const N: usize> Core<N> {
             Section::Response => framing::response(self.method, m.code, version, &self.facts, &self.cfg),
             _ => {
                 let method = MethodKind::of(slice(input, m.parts[0]));
-                framing::request(method, version, &self.facts, len - 2, &self.cfg)
+                framing::request(method, version, &self.facts, m.blank_line(), &self.cfg)
             }
         };
         self.decision = match decided {

@@ -206,3 +206,17 @@ fn partial_is_not_an_error() {
         assert_eq!(request(&buf[..n], &Config::new()), Ok(Status::Partial), "prefix of {n} bytes");
     }
 }
+
+/// RFC 9112 3.2: a missing Host is reported at the blank line that ends the
+/// head, whether that line is CRLF or (with the bare-LF leniency) LF.
+#[test]
+fn missing_host_points_at_the_blank_line() {
+    let mut strict = h1parse::RequestParser::new();
+    let e = strict.parse(b"GET / HTTP/1.1\r\nA: b\r\n\r\n").unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::MissingHost, 22));
+    let mut cfg = Config::new();
+    cfg.leniency.bare_lf_in_head = true;
+    let mut lenient = h1parse::RequestParser::with_config(cfg);
+    let e = lenient.parse(b"GET / HTTP/1.1\nA: b\n\n").unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::MissingHost, 20));
+}

@@ -191,6 +191,12 @@ impl HeadMachine {
         }
     }
 
+    /// Offset of the blank line that ended a complete head.
+    pub(crate) fn blank_line(&self) -> usize {
+        debug_assert!(self.state == State::Done);
+        self.mark
+    }
+
     /// Validates `buf` from where the last call stopped. `Ok(Some(len))`:
     /// the head is complete and is `buf[..len]`; `Ok(None)`: every byte of
     /// `buf` is validated and more are needed.
@@ -519,7 +525,10 @@ impl HeadMachine {
             self.emit(buf, field, cfg, sink)?;
         }
         match b {
-            CR | LF => self.line_end(b, i, State::FinalLf, cfg),
+            CR | LF => {
+                self.mark = i;
+                self.line_end(b, i, State::FinalLf, cfg)
+            }
             _ => {
                 self.mark = i;
                 self.state = State::FieldName;
