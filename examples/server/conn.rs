@@ -1,0 +1,463 @@
+//! One connection: the read loop around `RequestParser`.
+//!
+//! # The loop
+//!
+//! The connection owns one fixed-size input buffer ([`InBuf`]). Each turn
+//! hands the parser *all* unconsumed bytes and gets back `consumed` and at
+//! most one event:
+//!
+//! * `None`: every byte given is validated; drop `consumed` bytes, flush the
+//!   responses written so far (that is where pipelined responses are batched)
+//!   and read more. While a head is incomplete nothing is consumed: the same
+//!   bytes are passed again with more appended (the parser resumes where it
+//!   stopped, it does not rescan).
+//! * `Head`: copy what the server needs out of the head (it borrows the
+//!   buffer), drop its bytes, decide what to do ([`routes::plan`]).
+//! * `Data`: a slice of the buffer; write it to the upload, drop it. The
+//!   body never sits in memory beyond one buffer.
+//! * `Trailers`: note their names.
+//! * `End(disposition)`: write the response; keep going (the next request may
+//!   already be in the buffer: that is pipelining, answered in order because
+//!   the loop handles one message at a time), or close.
+//!
+//! An error from the parser is final: answer 400/431/... with
+//! `Connection: close` and stop reading.
+//!
+//! # Time limits
+//!
+//! A connection may sit idle between requests for `idle_timeout`; a head must
+//! arrive within `head_timeout` of its first byte (a slowloris client cannot
+//! trickle one forever); during a body each read waits at most `body_timeout`
+//! and, after a grace period, the body must average `min_rate` bytes/s. Every
+//! write gives up after `write_timeout`. So no client holds a thread forever.
+
+use std::io::{self, BufWriter, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
+
+use super::response::{self, Pace, Reply};
+use super::routes::{self, Plan, RequestInfo, UploadKind};
+use super::service::Shared;
+use super::store::Upload;
+
+/// The connection's input buffer: bytes received and not yet consumed are
+/// `data[start..end]`. It never grows; it holds the largest head or trailer
+/// section the limits allow, plus room for body reads.
+#[derive(Debug)]
+pub struct InBuf {
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl InBuf {
+    /// A buffer of `capacity` bytes.
+    pub fn new(capacity: usize) -> InBuf {
+        InBuf { data: vec![0; capacity], start: 0, end: 0 }
+    }
+
+    /// The unconsumed bytes: what the parser is given.
+    pub fn pending(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    /// Drops `n` bytes from the front.
+    pub fn consume(&mut self, n: usize) {
+        debug_assert!(n <= self.end - self.start);
+        self.start += n;
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// True when nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Reads once from `r` into the free space, first moving the pending bytes
+    /// to the front if the tail is full. `Ok(0)` is end of stream.
+    pub fn read_from(&mut self, r: &mut impl Read) -> io::Result<usize> {
+        if self.end == self.data.len() {
+            if self.start == 0 {
+                return Err(io::Error::new(io::ErrorKind::OutOfMemory, "input buffer full"));
+            }
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let n = r.read(&mut self.data[self.end..])?;
+        self.end += n;
+        Ok(n)
+    }
+}
+
+/// A request whose head has been read and whose response is not written yet.
+#[derive(Debug)]
+struct Exchange {
+    req: RequestInfo,
+    work: Work,
+    started: Instant,
+    body_len: u64,
+    trailers: Vec<String>,
+}
+
+#[derive(Debug)]
+enum Work {
+    Respond(Reply),
+    Upload(Upload, UploadKind),
+    Events(Option<u64>),
+}
+
+/// What one parser call produced, owned, so the buffer can be changed.
+enum Step {
+    NeedMore,
+    Head(RequestInfo),
+    Data(Result<(), Reply>),
+    Trailers,
+    End(Disposition),
+    Failed(h1parse::Error),
+}
+
+/// Why the connection stops.
+enum Stop {
+    /// The peer closed, or the server chose to close after a response.
+    Done,
+    /// A response was written that ends with `Connection: close`.
+    Closed,
+}
+
+struct Conn<'s> {
+    shared: &'s Shared,
+    reader: TcpStream,
+    out: BufWriter<TcpStream>,
+    buf: InBuf,
+    parser: RequestParser,
+    exchange: Option<Exchange>,
+    /// When the first byte of the current head arrived.
+    head_started: Option<Instant>,
+    peer: String,
+}
+
+/// The h1parse configuration the server runs with.
+pub fn parser_config(max_head: u32) -> Config {
+    let mut cfg = Config::new();
+    cfg.limits.head = max_head;
+    cfg
+}
+
+/// Serves one connection until it closes.
+pub fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    let settings = &shared.settings;
+    stream.set_nodelay(true)?;
+    stream.set_write_timeout(Some(settings.write_timeout))?;
+    let cfg = parser_config(settings.max_head);
+    let capacity = cfg.limits.head.max(cfg.limits.trailers) as usize + 1 + 64 * 1024;
+    let mut conn = Conn {
+        shared,
+        out: BufWriter::with_capacity(16 * 1024, stream.try_clone()?),
+        peer: stream.peer_addr().map(|a| a.to_string()).unwrap_or_default(),
+        reader: stream,
+        buf: InBuf::new(capacity),
+        parser: RequestParser::with_config(cfg),
+        exchange: None,
+        head_started: None,
+    };
+    let result = conn.run();
+    let flushed = conn.out.flush();
+    if let Some(ex) = conn.exchange.take() {
+        // Cut short mid-body: an upload stays partial (Upload's Drop), resumable.
+        conn.log(&ex.req, "interrupted");
+    }
+    linger_close(&conn.reader);
+    result.map(|_| ()).and(flushed)
+}
+
+/// Closes politely: stop sending, then read (and drop) what the client still
+/// sends for a moment, so that closing with unread input does not reset the
+/// connection and destroy the response before the client reads it.
+fn linger_close(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_millis(1000);
+    let mut scratch = [0u8; 16 * 1024];
+    let mut reader = stream;
+    let mut total = 0usize;
+    while total < 4 << 20 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match reader.read(&mut scratch) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+impl Conn<'_> {
+    fn run(&mut self) -> io::Result<Stop> {
+        loop {
+            let step = self.parse_step();
+            match step {
+                Step::NeedMore => {
+                    if !self.read_more()? {
+                        return Ok(Stop::Done);
+                    }
+                }
+                Step::Head(req) => {
+                    self.head_started = None;
+                    if let Some(stop) = self.begin(req)? {
+                        return Ok(stop);
+                    }
+                }
+                Step::Data(Ok(())) | Step::Trailers => {}
+                Step::Data(Err(reply)) => return self.abort(reply),
+                Step::End(disposition) => {
+                    if let Some(stop) = self.end(disposition)? {
+                        return Ok(stop);
+                    }
+                }
+                Step::Failed(e) => return self.abort(routes::parse_error(e)),
+            }
+        }
+    }
+
+    /// One parser call on everything pending; consumes what it says and turns
+    /// the borrowed event into an owned [`Step`]. Body data is written to the
+    /// upload right here, while the slice is still borrowed from the buffer.
+    fn parse_step(&mut self) -> Step {
+        let progress = match self.parser.parse(self.buf.pending()) {
+            Ok(p) => p,
+            Err(e) => return Step::Failed(e),
+        };
+        let consumed = progress.consumed;
+        let step = match progress.event {
+            None => Step::NeedMore,
+            Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head)),
+            Some(Event::Data(data)) => Step::Data(body_data(self.exchange.as_mut(), data, self.shared)),
+            Some(Event::Trailers(fields)) => {
+                if let Some(ex) = self.exchange.as_mut() {
+                    ex.trailers.extend(fields.iter().map(|f| f.name_str().to_string()));
+                }
+                Step::Trailers
+            }
+            Some(Event::End(d)) => Step::End(d),
+        };
+        self.buf.consume(consumed);
+        step
+    }
+
+    /// Flushes pending responses, then waits for more input within the time
+    /// limit of the current phase. `Ok(false)`: stop (peer gone or too slow).
+    fn read_more(&mut self) -> io::Result<bool> {
+        self.out.flush()?;
+        let now = Instant::now();
+        let s = &self.shared.settings;
+        let timeout = match (&self.exchange, self.buf.is_empty()) {
+            (Some(_), _) => s.body_timeout,
+            (None, true) => s.idle_timeout,
+            (None, false) => {
+                let started = *self.head_started.get_or_insert(now);
+                (started + s.head_timeout).saturating_duration_since(now)
+            }
+        };
+        if timeout.is_zero() {
+            return self.too_slow();
+        }
+        self.reader.set_read_timeout(Some(timeout))?;
+        match self.buf.read_from(&mut self.reader) {
+            Ok(0) => {
+                self.peer_closed();
+                Ok(false)
+            }
+            Ok(_) => self.check_rate(),
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => self.too_slow(),
+            // The limits keep every head and trailer section smaller than the
+            // buffer, so this only happens if they are misconfigured.
+            Err(e) if e.kind() == io::ErrorKind::OutOfMemory => {
+                self.abort(Reply::fatal(431, "head larger than the input buffer\n"))?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// After a read during a body: is the client keeping up the minimum rate?
+    fn check_rate(&mut self) -> io::Result<bool> {
+        let s = &self.shared.settings;
+        let Some(ex) = &self.exchange else {
+            return Ok(true);
+        };
+        let elapsed = ex.started.elapsed();
+        if elapsed > s.rate_grace && ex.body_len < s.min_rate.saturating_mul(elapsed.as_secs()) {
+            return self.too_slow();
+        }
+        Ok(true)
+    }
+
+    /// Idle between requests: close quietly. Inside a message: 408, close.
+    fn too_slow(&mut self) -> io::Result<bool> {
+        if self.exchange.is_some() || !self.buf.is_empty() {
+            let reply = Reply::fatal(408, "request timeout\n");
+            let version = self.exchange.as_ref().map_or(Version::Http11, |ex| ex.req.version);
+            self.send(reply, false, version)?;
+        }
+        Ok(false)
+    }
+
+    /// End of stream from the peer: `finish()` says whether a message was cut short.
+    fn peer_closed(&mut self) {
+        match self.parser.finish() {
+            Ok(Finish::Incomplete) if self.exchange.is_none() => {
+                self.log_line(&format!("{}: closed inside a request head", self.peer));
+            }
+            _ => {}
+        }
+    }
+
+    /// A head arrived. `Some(stop)` when the connection ends here.
+    fn begin(&mut self, req: RequestInfo) -> io::Result<Option<Stop>> {
+        let settings = &self.shared.settings;
+        let work = match routes::plan(&req, &self.shared.store, settings.max_body) {
+            Plan::Refuse(reply) => {
+                self.log(&req, &reply.status.to_string());
+                self.send(reply, req.method == "HEAD", req.version)?;
+                return Ok(Some(Stop::Closed));
+            }
+            Plan::Respond(reply) => Work::Respond(reply),
+            Plan::Upload(up, kind) => {
+                if req.expects_continue() {
+                    // The client waits for this before sending the body.
+                    self.out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+                    self.out.flush()?;
+                }
+                Work::Upload(up, kind)
+            }
+            Plan::Events(limit) => Work::Events(limit),
+        };
+        self.exchange = Some(Exchange { req, work, started: Instant::now(), body_len: 0, trailers: Vec::new() });
+        Ok(None)
+    }
+
+    /// The message ended: answer it.
+    fn end(&mut self, disposition: Disposition) -> io::Result<Option<Stop>> {
+        let Some(ex) = self.exchange.take() else {
+            return Ok(None);
+        };
+        let keep_alive = disposition == Disposition::KeepAlive;
+        let reply = match ex.work {
+            Work::Respond(reply) => reply,
+            Work::Upload(up, kind) => {
+                let (reply, event) = routes::uploaded(up, kind, &ex.trailers);
+                if let Some(event) = event {
+                    self.shared.hub.publish(&event);
+                }
+                reply
+            }
+            Work::Events(limit) => {
+                self.log(&ex.req, "200 (events)");
+                let reusable = self.stream_events(ex.req.version, limit, keep_alive)?;
+                return Ok(if reusable { None } else { Some(Stop::Closed) });
+            }
+        };
+        // Upgrade requests are answered normally, then the connection closes:
+        // the bytes after them belong to a protocol this server does not speak.
+        let close = reply.close || !keep_alive;
+        self.log(&ex.req, &reply.status.to_string());
+        let reply = Reply { close, ..reply };
+        self.send(reply, ex.req.method == "HEAD", ex.req.version)?;
+        Ok(close.then_some(Stop::Closed))
+    }
+
+    /// A request rejected after its head: roll back its upload, answer, close.
+    fn abort(&mut self, reply: Reply) -> io::Result<Stop> {
+        let version = match self.exchange.take() {
+            Some(ex) => {
+                self.log(&ex.req, &reply.status.to_string());
+                if let Work::Upload(up, _) = ex.work {
+                    up.roll_back()?;
+                }
+                ex.req.version
+            }
+            None => {
+                self.log_line(&format!("{}: {}", self.peer, reply.status));
+                Version::Http11
+            }
+        };
+        self.send(reply, false, version)?;
+        Ok(Stop::Closed)
+    }
+
+    /// `GET /events`: a chunked stream of Server-Sent Events (close-delimited
+    /// for HTTP/1.0). One event per finished upload, a `tick` each interval.
+    /// Returns whether the connection can carry another request afterwards.
+    fn stream_events(&mut self, version: Version, limit: Option<u64>, keep_alive: bool) -> io::Result<bool> {
+        let events = self.shared.hub.subscribe();
+        let chunked = version == Version::Http11;
+        let mut fields = vec![("Content-Type", "text/event-stream".to_string()), ("Cache-Control", "no-cache".into())];
+        if chunked {
+            fields.push(("Transfer-Encoding", "chunked".into()));
+        }
+        response::write_head(&mut self.out, 200, &fields, version, !chunked || !keep_alive)?;
+        self.out.write_all(b"\r\n")?;
+        self.out.flush()?;
+        let mut sent = 0u64;
+        while limit.is_none_or(|l| sent < l) && !self.shared.stopping.load(Ordering::Relaxed) {
+            let id = sent + 1;
+            let event = match events.recv_timeout(self.shared.settings.event_interval) {
+                Ok(data) => format!("id: {id}\nevent: upload\ndata: {data}\n\n"),
+                Err(RecvTimeoutError::Timeout) => format!("id: {id}\nevent: tick\ndata: {id}\n\n"),
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            if chunked {
+                write!(self.out, "{:x}\r\n{event}\r\n", event.len())?;
+            } else {
+                self.out.write_all(event.as_bytes())?;
+            }
+            self.out.flush()?;
+            sent += 1;
+        }
+        if chunked {
+            self.out.write_all(b"0\r\n\r\n")?;
+        }
+        self.out.flush()?;
+        Ok(chunked && keep_alive && !self.shared.stopping.load(Ordering::Relaxed))
+    }
+
+    /// Writes a response (buffered: flushed before the next read or at close).
+    fn send(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<()> {
+        let s = &self.shared.settings;
+        let pace = Pace { grace: s.rate_grace, min_rate: s.min_rate };
+        response::write_reply(&mut self.out, reply, head_only, version, pace)
+    }
+
+    fn log(&self, req: &RequestInfo, outcome: &str) {
+        self.log_line(&format!("{} {} {} -> {outcome}", self.peer, req.method, req.path));
+    }
+
+    fn log_line(&self, line: &str) {
+        if self.shared.settings.log {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// Body bytes: count them against the limit and store or discard them.
+fn body_data(exchange: Option<&mut Exchange>, data: &[u8], shared: &Shared) -> Result<(), Reply> {
+    let Some(ex) = exchange else {
+        return Ok(());
+    };
+    ex.body_len += data.len() as u64;
+    if ex.body_len > shared.settings.max_body {
+        return Err(routes::too_large(shared.settings.max_body));
+    }
+    match &mut ex.work {
+        Work::Upload(up, _) => up.write(data).map_err(|e| Reply::fatal(500, format!("storage error: {e}\n"))),
+        Work::Respond(_) | Work::Events(_) => Ok(()),
+    }
+}
