@@ -5,7 +5,7 @@
 //! 7.8 (Upgrade) and 9.3.6 (CONNECT). Where the RFC lets a recipient either
 //! reject or accept, the strict choice is made here (see DESIGN.md section 2).
 //!
-//! The inputs are the start line and the [`Facts`] gathered while the fields
+//! The inputs are the start line and the facts gathered while the fields
 //! were parsed; the output is a [`Framing`] and a [`Disposition`], never a
 //! sentinel number.
 
