@@ -62,6 +62,12 @@ mod head;
 pub mod message;
 mod simd;
 
+/// Hooks for the fuzz targets; not part of the API.
+#[doc(hidden)]
+pub mod __fuzz {
+    pub use crate::simd::kernels_agree;
+}
+
 pub use config::{Config, Leniency, Limits};
 
 /// The README's examples, compiled and run as doctests.

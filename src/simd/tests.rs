@@ -1,0 +1,97 @@
+//! Every kernel against the scalar reference (memchr-style): all 256 byte
+//! values at every position of windows that start at every interesting
+//! alignment, every window length and start, and bytes outside the class just
+//! past the window (kernels read past `end`; they must not report it).
+
+use super::{Backend, kernels_agree, scalar};
+use crate::chars::{TARGET, TARGET_LENIENT, TCHAR, VALUE};
+
+/// (class name, reference table) in the order `run` numbers them.
+const CLASSES: [(&str, &[bool; 256]); 4] =
+    [("token", &TCHAR), ("value", &VALUE), ("target", &TARGET), ("target lenient", &TARGET_LENIENT)];
+
+fn run(k: Backend, class: usize, buf: &[u8], from: usize, end: usize) -> usize {
+    match class {
+        0 => k.skip_token(buf, from, end),
+        1 => k.skip_value(buf, from, end),
+        2 => k.skip_target(buf, from, end, false),
+        _ => k.skip_target(buf, from, end, true),
+    }
+}
+
+fn check(k: Backend, class: usize, buf: &[u8], from: usize, end: usize) {
+    let want = scalar::skip_class(buf, from, end, CLASSES[class].1);
+    let got = run(k, class, buf, from, end);
+    assert_eq!(got, want, "{k:?} {} from {from} end {end} in {:?}", CLASSES[class].0, buf.escape_ascii());
+}
+
+#[test]
+fn the_backends_under_test_include_the_one_in_use() {
+    let best = format!("{:?}", Backend::best());
+    let name = best.split('(').next().unwrap_or_default();
+    assert!(Backend::available().any(|k| format!("{k:?}").starts_with(name)), "{best}");
+}
+
+#[test]
+fn all_byte_values_at_every_position_and_alignment() {
+    const LEN: usize = 70; // two AVX2 vectors and a tail
+    for k in Backend::available() {
+        for class in 0..CLASSES.len() {
+            for align in [0, 1, 2, 3, 5, 7, 8, 15, 16, 31] {
+                let mut buf = [b'a'; 31 + LEN + 8];
+                for pos in 0..LEN {
+                    for b in 0..=255u8 {
+                        buf[align + pos] = b;
+                        check(k, class, &buf, align, align + LEN);
+                        // The same window as the last bytes of the buffer.
+                        check(k, class, &buf[..align + LEN], align, align + LEN);
+                    }
+                    buf[align + pos] = b'a';
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_window_start_and_length_with_stops_inside_and_just_past() {
+    const MAX: usize = 72;
+    for k in Backend::available() {
+        for class in 0..CLASSES.len() {
+            for len in 0..=MAX {
+                for from in 0..=len.min(33) {
+                    for end in from..=len {
+                        for stop in [None, Some(from), Some((from + end) / 2), Some(end.saturating_sub(1)), Some(end)] {
+                            for stop_byte in [0u8, b'\r', 0x7f, 0x80, b' ', b':'] {
+                                let mut buf = [b'a'; MAX];
+                                if let Some(s) = stop.filter(|&s| s < len) {
+                                    buf[s] = stop_byte;
+                                }
+                                check(k, class, &buf[..len], from, end);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn kernels_agree_on_pseudo_random_input() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut data = [0u8; 300];
+    for round in 0..200 {
+        for b in data.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Mostly printable, so runs are long enough to reach the vector loops.
+            let r = (x >> 24) as u8;
+            *b = if r < 8 { r.wrapping_mul(37) } else { b'!' + r % 94 };
+        }
+        let len = round % data.len();
+        assert!(kernels_agree(&data[..len]), "round {round}");
+        assert!(kernels_agree(&data[round % 7..]), "round {round}");
+    }
+}
