@@ -1,0 +1,99 @@
+//! Replays the fuzz inputs that matter with a plain `cargo test`: every
+//! minimized crasher in `fuzz/regressions/<target>/` and every seed in
+//! `fuzz/seeds/<target>/`, through the checks the fuzz target itself runs
+//! (`fuzz/src/checks.rs` is included below, not copied). The sample streams
+//! in `samples/` are replayed too, whole and at every split point.
+
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
+
+use std::path::{Path, PathBuf};
+
+/// Runs the check of fuzz target `target` on `data`.
+fn replay(target: &str, data: &[u8]) {
+    match target {
+        "request_stream" => checks::request_stream(data),
+        "response_stream" => checks::response_stream(data),
+        "chunked_body" => checks::chunked_body(data),
+        "head_oneshot" => checks::head_oneshot(data),
+        // The httparse half needs httparse, a fuzz-crate dependency only; the
+        // h1parse half of the comparison is the one-shot check.
+        "vs_httparse" => checks::head_oneshot(data),
+        "split_vs_whole" => checks::split_vs_whole(data),
+        "leniency" => checks::leniency(data),
+        other => panic!("{other}: not a fuzz target (see fuzz/Cargo.toml)"),
+    }
+}
+
+/// The input files under `root/<target>/`, as (target, file) pairs.
+fn inputs(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(root) else { return out };
+    for dir in dirs.map(|d| d.expect("dir entry").path()).filter(|p| p.is_dir()) {
+        let target = dir.file_name().expect("name").to_string_lossy().into_owned();
+        for file in std::fs::read_dir(&dir).expect("read target dir") {
+            let file = file.expect("dir entry").path();
+            if file.is_file() && file.file_name().is_some_and(|n| !n.to_string_lossy().starts_with('.')) {
+                out.push((target.clone(), file));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn replay_all(root: &Path) -> usize {
+    let all = inputs(root);
+    for (target, file) in &all {
+        let data = std::fs::read(file).expect("read input");
+        let run = std::panic::catch_unwind(|| replay(target, &data));
+        assert!(run.is_ok(), "{target}: {} fails its check", file.display());
+    }
+    all.len()
+}
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+#[test]
+fn minimized_crashers_stay_fixed() {
+    // Zero files is fine (nothing has crashed yet); a folder that is not a
+    // target is not.
+    replay_all(&fuzz_dir().join("regressions"));
+}
+
+#[test]
+fn every_seed_passes_its_target() {
+    let n = replay_all(&fuzz_dir().join("seeds"));
+    assert!(n >= 40, "expected the committed seed corpus, found {n} files");
+}
+
+#[test]
+fn samples_parse_the_same_at_every_split() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut n = 0;
+    for file in std::fs::read_dir(dir).expect("samples/").map(|e| e.expect("entry").path()) {
+        let stream = std::fs::read(&file).expect("read sample");
+        let role =
+            if stream.starts_with(b"HTTP/") { checks::Role::Response(b"GET".to_vec()) } else { checks::Role::Request };
+        let cfg = h1parse::Config::new();
+        let whole = checks::trace(&role, cfg, [&stream[..]]);
+        checks::check_trace(&whole, &stream, &role, &cfg);
+        assert!(matches!(whole.outcome, checks::Outcome::Finish(_)), "{}: {:?}", file.display(), whole.outcome);
+        for k in 0..=stream.len() {
+            let split = checks::trace(&role, cfg, [&stream[..k], &stream[k..]]);
+            assert_eq!(split.log(), whole.log(), "{} split at {k}", file.display());
+        }
+        n += 1;
+    }
+    assert!(n > 0, "no sample streams");
+}
+
+#[test]
+fn split_invariance_check_catches_a_difference() {
+    // The check is not vacuous: two different streams give different logs.
+    let a = checks::trace(&checks::Role::Request, h1parse::Config::new(), [&b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..]]);
+    let b = checks::trace(&checks::Role::Request, h1parse::Config::new(), [&b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"[..]]);
+    assert_ne!(a.log(), b.log());
+}

@@ -1,0 +1,386 @@
+//! The leniency switches: each relaxes exactly one rule and says so through
+//! `leniencies_used()`, and no combination of them reopens request smuggling.
+//!
+//! One test per switch: strict rules reject its input with the right
+//! [`ErrorKind`]; the switch alone accepts it and is reported, alone; every
+//! other switch alone (and all the others together) still rejects it at the
+//! same byte. Then every one of the 2^8 combinations is run on the smuggling
+//! inputs, each named after its attack, and each must stay the same error.
+//! Every parse here also goes through the fuzz targets' invariant checks
+//! (`fuzz/src/checks.rs`: framing follows the fields, chunked bodies match a
+//! reference reader, the reported leniencies are switched on).
+
+#[path = "../fuzz/src/checks.rs"]
+mod checks;
+
+use checks::{Ev, Outcome, Role, Trace, bits, leniency_from_bits};
+use h1parse::{Config, Disposition, ErrorKind, Framing, Leniency, Version};
+
+/// Bit of each switch in `checks::bits`, named.
+const BARE_LF: u8 = 1;
+const OBS_FOLD: u8 = 1 << 1;
+const WS_BEFORE_COLON: u8 = 1 << 2;
+const MULTIPLE_SPACES: u8 = 1 << 3;
+const MISSING_HOST: u8 = 1 << 4;
+const ANY_VERSION: u8 = 1 << 5;
+const NON_ASCII_TARGET: u8 = 1 << 6;
+const TE_WITH_CL: u8 = 1 << 7;
+
+fn get() -> Role {
+    Role::Response(b"GET".to_vec())
+}
+
+/// Parses `input` whole with the switches in `on`, checking the invariants.
+fn run(role: &Role, on: u8, input: &[u8]) -> Trace {
+    let cfg = Config { leniency: leniency_from_bits(on), ..Config::new() };
+    let t = checks::trace(role, cfg, [input]);
+    checks::check_trace(&t, input, role, &cfg);
+    // Split invariance holds under every configuration too.
+    assert_eq!(checks::trace(role, cfg, input.chunks(1)).log(), t.log(), "one byte at a time, switches {on:08b}");
+    t
+}
+
+fn error_of(t: &Trace) -> Option<(ErrorKind, u64)> {
+    match t.outcome {
+        Outcome::Error(e) => Some((e.kind(), e.offset())),
+        _ => None,
+    }
+}
+
+/// The heads of a trace, with the leniencies reported right after each.
+fn heads(t: &Trace) -> Vec<(&checks::Head, Leniency)> {
+    t.steps
+        .iter()
+        .filter_map(|s| match &s.ev {
+            Ev::Head(h) => Some((h, s.used)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `switch` alone accepts `input` and reports itself alone; strict rules and
+/// every other switch (alone, and all together) reject it with `strict` at
+/// the same byte. Returns the lenient trace for further checks.
+fn exactly(switch: u8, role: &Role, input: &[u8], strict: ErrorKind) -> Trace {
+    let strict_t = run(role, 0, input);
+    let (kind, at) = error_of(&strict_t).unwrap_or_else(|| panic!("strict rules accepted {:?}", input.escape_ascii()));
+    assert_eq!(kind, strict, "strict error for {:?}", input.escape_ascii());
+    for other in (0..8).map(|i| 1u8 << i).filter(|&b| b != switch).chain([!switch]) {
+        let t = run(role, other, input);
+        assert_eq!(error_of(&t), Some((kind, at)), "switches {other:08b} relaxed {:?}", input.escape_ascii());
+    }
+    let t = run(role, switch, input);
+    assert!(error_of(&t).is_none(), "switch {switch:08b} alone rejects {:?}: {:?}", input.escape_ascii(), t.outcome);
+    let reported: Vec<u8> = t.steps.iter().map(|s| bits(s.used)).filter(|&b| b != 0).collect();
+    assert!(!reported.is_empty(), "switch {switch:08b} used but not reported");
+    assert!(reported.iter().all(|&b| b == switch), "reported {reported:?}, expected only {switch:08b}");
+    t
+}
+
+/// A stream strict rules accept reports no leniency under any switch.
+fn reports_nothing_when_strict_would_do(role: &Role, input: &[u8]) {
+    let strict = run(role, 0, input);
+    assert!(error_of(&strict).is_none());
+    for on in 0..=255u8 {
+        let t = run(role, on, input);
+        assert_eq!(t, strict, "switches {on:08b} changed a valid stream");
+    }
+}
+
+#[test]
+fn valid_streams_need_no_leniency() {
+    reports_nothing_when_strict_would_do(&Role::Request, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    reports_nothing_when_strict_would_do(
+        &get(),
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\nT: v\r\n\r\n",
+    );
+}
+
+#[test]
+fn bare_lf_in_head() {
+    let t = exactly(BARE_LF, &Role::Request, b"GET / HTTP/1.1\nHost: a\n\n", ErrorKind::BareLf);
+    assert_eq!(heads(&t)[0].0.fields, [(b"Host".to_vec(), b"a".to_vec())]);
+    // Also in a status line and in a trailer section.
+    exactly(BARE_LF, &get(), b"HTTP/1.1 204 No Content\n\n", ErrorKind::BareLf);
+    let trailers = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: v\n\n";
+    let t = exactly(BARE_LF, &Role::Request, trailers, ErrorKind::BareLf);
+    assert!(t.steps.iter().any(|s| s.ev == Ev::Trailers(vec![(b"T".to_vec(), b"v".to_vec())])));
+    // Never in a chunk-size line (see the smuggling table below).
+}
+
+#[test]
+fn obs_fold_in_responses() {
+    let input = b"HTTP/1.1 200 OK\r\nX: a\r\n\tb\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(OBS_FOLD, &get(), input, ErrorKind::ObsFold);
+    // The value is exposed raw, fold bytes included.
+    assert_eq!(heads(&t)[0].0.fields[0], (b"X".to_vec(), b"a\r\n\tb".to_vec()));
+    // Requests stay strict whatever is on.
+    let req = b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n";
+    assert_eq!(error_of(&run(&Role::Request, 0xff, req)).map(|e| e.0), Some(ErrorKind::ObsFold));
+}
+
+#[test]
+fn whitespace_before_colon_in_responses() {
+    let input = b"HTTP/1.1 200 OK\r\nX \t: a\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(WS_BEFORE_COLON, &get(), input, ErrorKind::WhitespaceBeforeColon);
+    assert_eq!(heads(&t)[0].0.fields[0], (b"X".to_vec(), b"a".to_vec()));
+    let req = b"GET / HTTP/1.1\r\nHost : a\r\n\r\n";
+    assert_eq!(error_of(&run(&Role::Request, 0xff, req)).map(|e| e.0), Some(ErrorKind::WhitespaceBeforeColon));
+}
+
+#[test]
+fn multiple_spaces_in_start_line() {
+    let t = exactly(MULTIPLE_SPACES, &Role::Request, b"GET  /a   HTTP/1.1\r\nHost: a\r\n\r\n", ErrorKind::BadStartLine);
+    let head = heads(&t)[0].0;
+    assert_eq!(
+        (&head.start[0][..], &head.start[1][..], &head.start[2][..]),
+        (&b"GET"[..], &b"/a"[..], &b"HTTP/1.1"[..])
+    );
+    let t = exactly(MULTIPLE_SPACES, &get(), b"HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", ErrorKind::BadStartLine);
+    assert_eq!(heads(&t)[0].0.code, 200);
+}
+
+#[test]
+fn missing_host() {
+    exactly(MISSING_HOST, &Role::Request, b"GET / HTTP/1.1\r\n\r\n", ErrorKind::MissingHost);
+    exactly(MISSING_HOST, &Role::Request, b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", ErrorKind::DuplicateHost);
+    // HTTP/1.0 may omit Host without any switch.
+    assert!(error_of(&run(&Role::Request, 0, b"GET / HTTP/1.0\r\n\r\n")).is_none());
+}
+
+#[test]
+fn any_version() {
+    let t = exactly(ANY_VERSION, &Role::Request, b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", ErrorKind::UnsupportedVersion);
+    let head = heads(&t)[0].0;
+    assert_eq!((&head.start[2][..], head.version), (&b"HTTP/2.0"[..], Version::Http11));
+    exactly(ANY_VERSION, &get(), b"HTTP/0.9 200 OK\r\nContent-Length: 0\r\n\r\n", ErrorKind::UnsupportedVersion);
+    // A malformed version is not a custom one.
+    assert_eq!(
+        error_of(&run(&Role::Request, 0xff, b"GET / HTTP/10.0\r\n\r\n")).map(|e| e.0),
+        Some(ErrorKind::BadVersion)
+    );
+}
+
+#[test]
+fn non_ascii_target() {
+    let t = exactly(
+        NON_ASCII_TARGET,
+        &Role::Request,
+        b"GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n",
+        ErrorKind::BadTarget,
+    );
+    assert_eq!(heads(&t)[0].0.start[1], b"/caf\xc3\xa9");
+    // Controls stay errors.
+    assert_eq!(
+        error_of(&run(&Role::Request, 0xff, b"GET /\x7f HTTP/1.1\r\n")).map(|e| e.0),
+        Some(ErrorKind::BadTarget)
+    );
+}
+
+#[test]
+fn transfer_encoding_with_content_length_in_responses() {
+    let input = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n";
+    let t = exactly(TE_WITH_CL, &get(), input, ErrorKind::TransferEncodingWithContentLength);
+    // Transfer-Encoding wins and the connection closes after the message.
+    assert_eq!(heads(&t)[0].0.framing, Framing::Chunked);
+    assert_eq!(t.steps.last().map(|s| &s.ev), Some(&Ev::End(Disposition::Close)));
+}
+
+/// Inputs that must stay errors under every switch combination, each named
+/// after the attack it stops, with the error it must give.
+const REQUEST_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
+    (
+        "CL.TE: front end reads Content-Length, back end chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG",
+        ErrorKind::TransferEncodingWithContentLength,
+    ),
+    (
+        "TE.CL: front end reads chunked, back end Content-Length",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n8\r\nSMUGGLED\r\n0\r\n\r\n",
+        ErrorKind::TransferEncodingWithContentLength,
+    ),
+    (
+        "TE.TE: a second Transfer-Encoding line hides chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n",
+        ErrorKind::ChunkedNotFinal,
+    ),
+    (
+        "TE.TE: chunked not final",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n",
+        ErrorKind::ChunkedNotFinal,
+    ),
+    (
+        "TE.TE: a coding that only looks like chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n",
+        ErrorKind::ChunkedNotFinal,
+    ),
+    (
+        "TE.TE: quoted chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
+        ErrorKind::BadTransferEncoding,
+    ),
+    (
+        "TE.TE: chunked with a parameter",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
+        ErrorKind::BadTransferEncoding,
+    ),
+    (
+        "TE.TE: chunked applied twice",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ErrorKind::ChunkedTwice,
+    ),
+    (
+        "TE.TE: vertical tab before chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\x0bchunked\r\n\r\n",
+        ErrorKind::BadFieldValue,
+    ),
+    (
+        "TE.TE: whitespace before the colon in a request",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n",
+        ErrorKind::WhitespaceBeforeColon,
+    ),
+    (
+        "TE.TE: Transfer-Encoding folded into the previous field of a request",
+        b"POST / HTTP/1.1\r\nHost: a\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n",
+        ErrorKind::ObsFold,
+    ),
+    (
+        "TE.TE: Transfer-Encoding hidden behind leading whitespace",
+        b"POST / HTTP/1.1\r\n Transfer-Encoding: chunked\r\nHost: a\r\n\r\n",
+        ErrorKind::BadFieldName,
+    ),
+    (
+        "Transfer-Encoding in HTTP/1.0, which a 1.0 peer ignores",
+        b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        ErrorKind::TransferEncodingInHttp10,
+    ),
+    (
+        "differing Content-Length lines",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        ErrorKind::ConflictingContentLength,
+    ),
+    (
+        "differing Content-Length values in one list",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\nhello!",
+        ErrorKind::ConflictingContentLength,
+    ),
+    ("signed Content-Length", b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello", ErrorKind::BadContentLength),
+    (
+        "Content-Length past u64 (wraps to 0 elsewhere)",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 18446744073709551616\r\n\r\n",
+        ErrorKind::BadContentLength,
+    ),
+    ("bare LF after a chunk size", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", ErrorKind::BareLf),
+    ("bare CR after a chunk size", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\rhello\r\n0\r\n\r\n", ErrorKind::BareCr),
+    (
+        "bare LF ending a chunk extension",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\nhello\r\n0\r\n\r\n",
+        ErrorKind::BareLf,
+    ),
+    (
+        "LF inside a quoted chunk extension",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\ny\"\r\nhello\r\n0\r\n\r\n",
+        ErrorKind::BareLf,
+    ),
+    (
+        "CR inside a quoted chunk extension",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\ry\"\r\nhello\r\n0\r\n\r\n",
+        ErrorKind::BadChunkExtension,
+    ),
+    (
+        "bare LF ending the last chunk",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\n\r\n",
+        ErrorKind::BareLf,
+    ),
+    (
+        "bare LF after chunk data",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n",
+        ErrorKind::BadChunkDataEnd,
+    ),
+    (
+        "spill past the chunk size",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloGET /x HTTP/1.1\r\n0\r\n\r\n",
+        ErrorKind::BadChunkDataEnd,
+    ),
+    (
+        "chunk size that overflows 64 bits",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n",
+        ErrorKind::ChunkSizeTooLong,
+    ),
+    (
+        "chunk size with a 0x prefix",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+        ErrorKind::BadChunkSize,
+    ),
+    (
+        "request after one that closed the connection",
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n",
+        ErrorKind::DataAfterClose,
+    ),
+];
+
+/// The response-side attacks (what a client or proxy must not be led into).
+const RESPONSE_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
+    (
+        "differing Content-Length lines in a response",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\nhi",
+        ErrorKind::ConflictingContentLength,
+    ),
+    (
+        "bare LF after a chunk size in a response",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nhi\r\n0\r\n\r\n",
+        ErrorKind::BareLf,
+    ),
+    (
+        "bare CR in a chunk extension of a response",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a\rhi\r\n0\r\n\r\n",
+        ErrorKind::BareCr,
+    ),
+    (
+        "spill past the chunk size in a response",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiHTTP/1.1 200 OK\r\n\r\n",
+        ErrorKind::BadChunkDataEnd,
+    ),
+    (
+        "Transfer-Encoding in an HTTP/1.0 response with Content-Length",
+        b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        ErrorKind::TransferEncodingInHttp10,
+    ),
+];
+
+#[test]
+fn smuggling_stays_an_error_under_every_switch_combination() {
+    let cases = REQUEST_ATTACKS
+        .iter()
+        .map(|&(name, input, kind)| (name, Role::Request, input, kind))
+        .chain(RESPONSE_ATTACKS.iter().map(|&(name, input, kind)| (name, get(), input, kind)));
+    let mut failures = Vec::new();
+    let mut runs = 0;
+    for (attack, role, input, kind) in cases {
+        let strict = error_of(&run(&role, 0, input));
+        if strict.map(|e| e.0) != Some(kind) {
+            failures.push(format!("{attack}: strict gives {strict:?}, expected {kind:?}"));
+            continue;
+        }
+        for on in 0..=255u8 {
+            runs += 1;
+            let got = error_of(&run(&role, on, input));
+            if got != strict {
+                failures.push(format!("{attack}: switches {on:08b} give {got:?}, strict {strict:?}"));
+                break;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(runs, (REQUEST_ATTACKS.len() + RESPONSE_ATTACKS.len()) * 256);
+}
+
+#[test]
+fn every_switch_is_named_by_one_bit() {
+    for b in 0..=255u8 {
+        assert_eq!(bits(leniency_from_bits(b)), b);
+    }
+    assert_eq!(leniency_from_bits(0xff), Leniency::all());
+    assert_eq!(leniency_from_bits(0), Leniency::NONE);
+    assert!(!Leniency::default().any());
+}
