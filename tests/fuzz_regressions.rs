@@ -21,6 +21,7 @@ fn replay(target: &str, data: &[u8]) {
         "vs_httparse" => checks::head_oneshot(data),
         "split_vs_whole" => checks::split_vs_whole(data),
         "leniency" => checks::leniency(data),
+        "simd_vs_scalar" => checks::simd_vs_scalar(data),
         other => panic!("{other}: not a fuzz target (see fuzz/Cargo.toml)"),
     }
 }

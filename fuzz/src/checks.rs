@@ -877,3 +877,10 @@ pub fn leniency(data: &[u8]) {
         }
     }
 }
+
+/// `simd_vs_scalar`: every SIMD/SWAR kernel this CPU runs stops where the
+/// scalar table lookup stops, for every byte class, at several start and end
+/// offsets of the input (`h1parse::__fuzz::kernels_agree`).
+pub fn simd_vs_scalar(data: &[u8]) {
+    assert!(h1parse::__fuzz::kernels_agree(data), "a kernel disagrees with the scalar reference");
+}
