@@ -2,10 +2,14 @@
 //! minimized crasher in `fuzz/regressions/<target>/` and every seed in
 //! `fuzz/seeds/<target>/`, through the checks the fuzz target itself runs
 //! (`fuzz/src/checks.rs` is included below, not copied). The sample streams
-//! in `samples/` are replayed too, whole and at every split point.
+//! in `samples/` are replayed too, whole and at every split point, and every
+//! fixture case goes through the same invariant checks under strict rules and
+//! with every leniency on.
 
 #[path = "../fuzz/src/checks.rs"]
 mod checks;
+#[path = "support/fixture.rs"]
+mod fixture;
 
 use std::path::{Path, PathBuf};
 
@@ -97,4 +101,29 @@ fn split_invariance_check_catches_a_difference() {
     let a = checks::trace(&checks::Role::Request, h1parse::Config::new(), [&b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"[..]]);
     let b = checks::trace(&checks::Role::Request, h1parse::Config::new(), [&b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"[..]]);
     assert_ne!(a.log(), b.log());
+}
+
+#[test]
+fn every_fixture_passes_the_fuzz_checks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut n = 0;
+    for file in fixture::files(&dir) {
+        for case in fixture::parse(&file) {
+            let method = case.method.clone().unwrap_or_else(|| "GET".into());
+            let role = if case.response { checks::Role::Response(method.into_bytes()) } else { checks::Role::Request };
+            for leniency in [h1parse::Leniency::NONE, h1parse::Leniency::all()] {
+                let cfg = h1parse::Config { leniency, ..h1parse::Config::new() };
+                let stream = &case.input[..];
+                let run = std::panic::catch_unwind(|| {
+                    let t = checks::trace(&role, cfg, [stream]);
+                    checks::check_trace(&t, stream, &role, &cfg);
+                });
+                assert!(run.is_ok(), "{} / {}: fails the fuzz checks ({leniency:?})", file.display(), case.name);
+            }
+            // The leniency target's own check, with every switch on, in pieces of 3.
+            checks::leniency(&[&[0xff, 0x10 | u8::from(case.response)][..], &case.input].concat());
+            n += 1;
+        }
+    }
+    assert!(n >= 50, "expected the fixture cases, found {n}");
 }

@@ -453,6 +453,46 @@ fn expected_framing(role: &Role, head: &Head, used: Leniency) -> Framing {
     }
 }
 
+/// Does a Connection field list `option` (RFC 9110 7.6.1, case-insensitive)?
+fn connection_has(fields: &[Field], option: &str) -> bool {
+    named(fields, "connection")
+        .flat_map(|v| v.split(|&b| b == b','))
+        .any(|o| o.trim_ascii().eq_ignore_ascii_case(option.as_bytes()))
+}
+
+/// What the connection does after the message with this head, worked out
+/// again from the fields: RFC 9112 9.3, RFC 9110 7.8 and 9.3.6, and the
+/// decisions of DESIGN.md section 2.
+fn expected_disposition(role: &Role, head: &Head) -> Disposition {
+    let persists = !connection_has(&head.fields, "close")
+        && (head.version == Version::Http11 || connection_has(&head.fields, "keep-alive"));
+    let persistence = if persists { Disposition::KeepAlive } else { Disposition::Close };
+    match role {
+        Role::Request => {
+            let upgrade = named(&head.fields, "upgrade").next().is_some()
+                && connection_has(&head.fields, "upgrade")
+                && head.version == Version::Http11;
+            if head.start[0] == b"CONNECT" || upgrade { Disposition::Upgrade } else { persistence }
+        }
+        Role::Response(method) => {
+            let code = head.code;
+            let te_with_cl = named(&head.fields, "transfer-encoding").next().is_some()
+                && named(&head.fields, "content-length").next().is_some();
+            if code == 101 || (method == b"CONNECT" && (200..300).contains(&code)) {
+                Disposition::Upgrade
+            } else if (100..200).contains(&code) {
+                Disposition::KeepAlive
+            } else if method == b"HEAD" || code == 204 || code == 304 {
+                persistence
+            } else if head.framing == Framing::CloseDelimited || te_with_cl {
+                Disposition::Close
+            } else {
+                persistence
+            }
+        }
+    }
+}
+
 /// What a strict, independent chunked decoder makes of a body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefChunked {
@@ -561,6 +601,7 @@ fn stricter_in_chunked(kind: ErrorKind) -> bool {
 pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
     let allowed = bits(cfg.leniency);
     let mut body: Option<(Framing, u64, Vec<u8>)> = None;
+    let mut next = Disposition::KeepAlive;
     let mut last_end: Option<(Disposition, u64)> = None;
     for s in &trace.steps {
         assert_eq!(bits(s.used) & !allowed, 0, "reported a leniency that is off: {:?}", s.used);
@@ -590,6 +631,7 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
                 let expected = expected_framing(role, h, s.used);
                 assert_eq!(h.framing, expected, "framing disagrees with the fields");
                 body = Some((h.framing, s.offset, Vec::new()));
+                next = expected_disposition(role, h);
             }
             Ev::Data(d) => {
                 let (_, _, data) = body.as_mut().expect("data outside a message");
@@ -602,6 +644,7 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
             }
             Ev::End(d) => {
                 let (framing, start, data) = body.take().expect("end outside a message");
+                assert_eq!(*d, next, "what the connection does next disagrees with the head");
                 check_body(stream, cfg, framing, start, Some(s.offset), &data, None);
                 if let Framing::CloseDelimited = framing {
                     panic!("close-delimited body ended before the stream did");
