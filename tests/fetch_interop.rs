@@ -124,8 +124,22 @@ struct Nginx {
     _dir: TempDir,
 }
 
+/// The nginx binary: on PATH, or where Debian puts it (`/usr/sbin` is not on
+/// every user's PATH).
+fn nginx_binary() -> &'static str {
+    let runs = |b: &str| Command::new(b).arg("-v").stderr(Stdio::null()).status().is_ok();
+    if runs("nginx") {
+        return "nginx";
+    }
+    if runs("/usr/sbin/nginx") {
+        return "/usr/sbin/nginx";
+    }
+    require("nginx", "-v"); // fails with the message saying how to install it
+    unreachable!()
+}
+
 fn start_nginx(files: &[(&str, &[u8])]) -> Nginx {
-    require("nginx", "-v");
+    let nginx = nginx_binary();
     let dir = TempDir::new("nginx");
     let p = dir.path();
     for sub in ["html/ssi", "tmp", "logs"] {
@@ -148,7 +162,7 @@ fn start_nginx(files: &[(&str, &[u8])]) -> Nginx {
         p = p.display()
     );
     std::fs::write(p.join("nginx.conf"), conf).unwrap();
-    let child = Command::new("nginx")
+    let child = Command::new(nginx)
         .arg("-p")
         .arg(p)
         .arg("-c")
