@@ -71,7 +71,11 @@ fn curl_chunked_upload_from_a_pipe() {
     let out = child.wait_with_output().unwrap();
     feed.join().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("> Transfer-Encoding: chunked"), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("> Transfer-Encoding: chunked"), "{stderr}");
+    // curl asks for 100-continue on a chunked upload of unknown size (and
+    // would stall a second without the interim response).
+    assert!(stderr.contains("> Expect: 100-continue") && stderr.contains("< HTTP/1.1 100 Continue"), "{stderr}");
     assert_eq!(text(&out.stdout), "700001\n201");
     let down = curl(&[&url]).stdout;
     assert!(down == data, "downloaded bytes differ from uploaded bytes");

@@ -289,12 +289,10 @@ impl Conn<'_> {
 
     /// After a read during a body: is the client keeping up the minimum rate?
     fn check_rate(&mut self) -> io::Result<bool> {
-        let s = &self.shared.settings;
         let Some(ex) = &self.exchange else {
             return Ok(true);
         };
-        let elapsed = ex.started.elapsed();
-        if elapsed > s.rate_grace && ex.body_len < s.min_rate.saturating_mul(elapsed.as_secs()) {
+        if self.pace().too_slow(ex.body_len, ex.started.elapsed()) {
             return self.too_slow();
         }
         Ok(true)
@@ -429,10 +427,15 @@ impl Conn<'_> {
         Ok(chunked && keep_alive && !self.shared.stopping.load(Ordering::Relaxed))
     }
 
+    /// The minimum rate for request and response bodies.
+    fn pace(&self) -> Pace {
+        let s = &self.shared.settings;
+        Pace { grace: s.rate_grace, min_rate: s.min_rate }
+    }
+
     /// Writes a response (buffered: flushed before the next read or at close).
     fn send(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<()> {
-        let s = &self.shared.settings;
-        let pace = Pace { grace: s.rate_grace, min_rate: s.min_rate };
+        let pace = self.pace();
         response::write_reply(&mut self.out, reply, head_only, version, pace)
     }
 

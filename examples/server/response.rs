@@ -113,6 +113,14 @@ pub struct Pace {
     pub min_rate: u64,
 }
 
+impl Pace {
+    /// True when `bytes` in `elapsed` is below the minimum average rate
+    /// (never during the grace period).
+    pub fn too_slow(&self, bytes: u64, elapsed: std::time::Duration) -> bool {
+        elapsed > self.grace && (bytes as f64) < self.min_rate as f64 * elapsed.as_secs_f64()
+    }
+}
+
 /// Writes `reply` (its body too unless `head_only`).
 pub fn write_reply(
     out: &mut impl Write,
@@ -150,7 +158,7 @@ fn copy_paced(file: File, len: u64, out: &mut impl Write, pace: Pace) -> io::Res
         out.write_all(&piece[..n])?;
         sent += n as u64;
         let elapsed = started.elapsed();
-        if elapsed > pace.grace && sent < pace.min_rate.saturating_mul(elapsed.as_secs()) {
+        if pace.too_slow(sent, elapsed) {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "client reads too slowly"));
         }
     }
