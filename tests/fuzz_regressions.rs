@@ -127,3 +127,21 @@ fn every_fixture_passes_the_fuzz_checks() {
     }
     assert!(n >= 50, "expected the fixture cases, found {n}");
 }
+
+#[test]
+fn leading_empty_lines_do_not_count_towards_the_start_line_limit() {
+    // Found while reviewing the limits the fuzz targets exercise: 8 KiB of
+    // empty lines before a request line (RFC 9112 2.2 lets a server skip
+    // them) made a valid request fail with `FieldLineTooLong`. They count
+    // towards the head limit only.
+    let stream = [&b"\r\n".repeat(4100)[..], b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"].concat();
+    let cfg = h1parse::Config::new();
+    let t = checks::trace(&checks::Role::Request, cfg, [&stream[..]]);
+    checks::check_trace(&t, &stream, &checks::Role::Request, &cfg);
+    assert_eq!(t.outcome, checks::Outcome::Finish(h1parse::Finish::Idle));
+    // A request line that is itself too long still is, after empty lines too.
+    let long = [&b"\r\n".repeat(10)[..], b"GET /", &b"a".repeat(9000), b" HTTP/1.1\r\n"].concat();
+    let t = checks::trace(&checks::Role::Request, cfg, [&long[..]]);
+    let checks::Outcome::Error(e) = t.outcome else { panic!("{:?}", t.outcome) };
+    assert_eq!((e.kind(), e.offset()), (h1parse::ErrorKind::StartLineTooLong, 20 + 8192));
+}

@@ -340,6 +340,9 @@ impl HeadMachine {
 
     /// Skips empty lines before a request line (RFC 9112 2.2).
     fn leading(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        // Empty lines are not part of the request line: its limit counts
+        // from here (the head limit still counts every byte).
+        self.begin_line(self.pos, cfg.limits.start_line);
         let Some(b) = self.peek(buf, self.pos)? else {
             return Ok(false);
         };
