@@ -535,9 +535,24 @@ impl HeadMachine {
             _ => {
                 self.mark = i;
                 self.state = State::FieldName;
-                Ok(true)
+                self.field_line(buf, cfg)
             }
         }
+    }
+
+    /// The rest of a field line, state by state without going back to the
+    /// dispatch loop: the same transitions `run` would make, in the same
+    /// order (a speed-up only). Stops at the first state that needs more
+    /// input or leaves the common path (leniencies, errors).
+    #[inline(always)]
+    fn field_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if !self.field_name(buf, cfg)? || self.state != State::ValueWs {
+            return Ok(true);
+        }
+        if !self.value_ws(buf)? || !self.value(buf, cfg)? || self.state != State::FieldLf {
+            return Ok(true);
+        }
+        self.expect_lf(buf, cfg)
     }
 
     /// A line that starts with whitespace: obs-fold after a field (RFC 9112
