@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use h1parse::{Disposition, Event, Finish, Framing, ResponseParser};
+use h1parse::{Disposition, Event, Finish, Framing, ResponseHead, ResponseParser};
 
 const USAGE: &str = "usage: fetch [-I] [-v] [-o DIR] [--events N] [--timeout SECS] URL...";
 
@@ -254,22 +254,12 @@ fn exchange(
     }
     c.parser.set_request_method(method.as_bytes());
     c.used += 1;
-    let mut got = Fetched {
-        status: 0,
-        framing: Framing::None,
-        body_len: 0,
-        trailers: Vec::new(),
-        connection: c.ordinal,
-        events: 0,
-        end: Disposition::KeepAlive,
-    };
-    let mut event_stream = false;
-    let mut sse = SseCounter::default();
+    let mut r = Reading { got: Fetched::new(c.ordinal), event_stream: false, sse: SseCounter::default() };
     let mut received_any = false;
     loop {
         let progress = c.parser.parse(&c.buf).map_err(|e| fatal(format!("bad response: {e}")))?;
         let consumed = progress.consumed;
-        match progress.event {
+        let done = match progress.event {
             None => {
                 c.buf.drain(..consumed);
                 let mut piece = [0u8; 64 * 1024];
@@ -278,79 +268,123 @@ fn exchange(
                     Err(e) if reused && !received_any && e.kind() == io::ErrorKind::ConnectionReset => 0,
                     Err(e) => return Err(fatal(e.to_string())),
                 };
-                if n > 0 {
-                    received_any = true;
-                    c.buf.extend_from_slice(&piece[..n]);
-                    continue;
+                if n == 0 {
+                    return r.at_eof(c, opts, log).map_err(|e| match e {
+                        // Nothing came back on a reused connection: the server had closed it.
+                        None if reused && !received_any => Failure::Stale,
+                        None => fatal("connection closed without a response".into()),
+                        Some(e) => fatal(e),
+                    });
                 }
-                // End of stream: a close-delimited body ends here; anything
-                // else was cut short.
-                match c.parser.finish().map_err(|e| fatal(e.to_string()))? {
-                    Finish::End(d) => {
-                        got.end = d;
-                        note(log, opts, "* end close (connection closed by the server)");
-                        return Ok(got);
-                    }
-                    Finish::Idle if reused && !received_any => return Err(Failure::Stale),
-                    _ => return Err(fatal("connection closed before the response was complete".into())),
-                }
+                received_any = true;
+                c.buf.extend_from_slice(&piece[..n]);
+                continue;
             }
-            Some(Event::Head(head)) => {
+            Some(Event::Head(head)) => r.head(&head, opts, log),
+            Some(Event::Data(data)) => r.data(data, opts, sink, log).map_err(fatal)?,
+            Some(Event::Trailers(fields)) => r.trailers(fields, opts, log),
+            // The end of an interim 1xx response: the final one follows.
+            Some(Event::End(_)) if r.got.status == 0 => false,
+            Some(Event::End(d)) => {
+                r.got.end = d;
+                note(log, opts, &format!("* end {} ({} body bytes)", disposition_name(d), r.got.body_len));
+                true
+            }
+        };
+        c.buf.drain(..consumed);
+        if done {
+            r.got.events = r.sse.events;
+            return Ok(r.got);
+        }
+    }
+}
+
+impl Fetched {
+    fn new(connection: usize) -> Fetched {
+        Fetched {
+            status: 0,
+            framing: Framing::None,
+            body_len: 0,
+            trailers: Vec::new(),
+            connection,
+            events: 0,
+            end: Disposition::KeepAlive,
+        }
+    }
+}
+
+/// One response being read.
+struct Reading {
+    got: Fetched,
+    event_stream: bool,
+    sse: SseCounter,
+}
+
+impl Reading {
+    fn head(&mut self, head: &ResponseHead<'_>, opts: &Options, log: &mut dyn Write) -> bool {
+        let status_line =
+            format!("< {} {} {}", head.version_bytes.escape_ascii(), head.code, head.reason.escape_ascii());
+        note(log, opts, &status_line);
+        for f in head.fields.iter() {
+            note(log, opts, &format!("< {}: {}", f.name_str(), f.value.escape_ascii()));
+        }
+        if head.code >= 200 {
+            self.got.status = head.code;
+            self.got.framing = head.framing;
+            let ct = head.fields.get("content-type").unwrap_or_default();
+            self.event_stream = ct.len() >= 17 && ct[..17].eq_ignore_ascii_case(b"text/event-stream");
+            note(log, opts, &format!("* framing {}", framing_name(head.framing)));
+        }
+        false
+    }
+
+    /// Body bytes to the sink; `Ok(true)` when an event stream reached its limit.
+    fn data(&mut self, data: &[u8], opts: &Options, sink: &mut dyn Write, log: &mut dyn Write) -> Result<bool, String> {
+        let (data, done) = match (self.event_stream, opts.events) {
+            (true, Some(limit)) => match self.sse.feed(data, limit) {
+                Some(end) => (&data[..end], true),
+                None => (data, false),
+            },
+            _ => (data, false),
+        };
+        sink.write_all(data).map_err(|e| format!("writing the body: {e}"))?;
+        self.got.body_len += data.len() as u64;
+        if self.event_stream {
+            sink.flush().map_err(|e| e.to_string())?;
+        }
+        if done {
+            // The rest of the stream is not read: this connection cannot be reused.
+            self.got.end = Disposition::Close;
+            note(log, opts, &format!("* stopped after {} events; closing", self.sse.events));
+        }
+        Ok(done)
+    }
+
+    fn trailers(&mut self, fields: h1parse::Fields<'_>, opts: &Options, log: &mut dyn Write) -> bool {
+        for f in fields.iter() {
+            note(log, opts, &format!("< trailer {}: {}", f.name_str(), f.value.escape_ascii()));
+            self.got.trailers.push((f.name_str().to_string(), String::from_utf8_lossy(f.value).into_owned()));
+        }
+        false
+    }
+
+    /// End of stream: a close-delimited body ends here; anything else was cut
+    /// short (`Err(None)`: before any byte of a response).
+    fn at_eof(mut self, c: &mut Connection, opts: &Options, log: &mut dyn Write) -> Result<Fetched, Option<String>> {
+        match c.parser.finish().map_err(|e| Some(e.to_string()))? {
+            Finish::End(d) => {
+                self.got.end = d;
+                self.got.events = self.sse.events;
                 note(
                     log,
                     opts,
-                    &format!("< {} {} {}", head.version_bytes.escape_ascii(), head.code, head.reason.escape_ascii()),
+                    &format!("* end close ({} body bytes, connection closed by the server)", self.got.body_len),
                 );
-                for f in head.fields.iter() {
-                    note(log, opts, &format!("< {}: {}", f.name_str(), f.value.escape_ascii()));
-                }
-                if head.code >= 200 {
-                    got.status = head.code;
-                    got.framing = head.framing;
-                    let ct = head.fields.get("content-type").unwrap_or_default();
-                    event_stream = ct.len() >= 17 && ct[..17].eq_ignore_ascii_case(b"text/event-stream");
-                    note(log, opts, &format!("* framing {}", framing_name(head.framing)));
-                }
+                Ok(self.got)
             }
-            Some(Event::Data(data)) => {
-                let (data, done) = match (event_stream, opts.events) {
-                    (true, Some(limit)) => match sse.feed(data, limit) {
-                        Some(end) => (&data[..end], true),
-                        None => (data, false),
-                    },
-                    _ => (data, false),
-                };
-                sink.write_all(data).map_err(|e| fatal(format!("writing the body: {e}")))?;
-                got.body_len += data.len() as u64;
-                if done {
-                    sink.flush().map_err(|e| fatal(e.to_string()))?;
-                    got.events = sse.events;
-                    got.end = Disposition::Close;
-                    note(log, opts, &format!("* stopped after {} events; closing", sse.events));
-                    return Ok(got);
-                }
-                if event_stream {
-                    sink.flush().map_err(|e| fatal(e.to_string()))?;
-                }
-            }
-            Some(Event::Trailers(fields)) => {
-                for f in fields.iter() {
-                    note(log, opts, &format!("< trailer {}: {}", f.name_str(), f.value.escape_ascii()));
-                    got.trailers.push((f.name_str().to_string(), String::from_utf8_lossy(f.value).into_owned()));
-                }
-            }
-            Some(Event::End(d)) => {
-                c.buf.drain(..consumed);
-                if got.status == 0 {
-                    continue; // the end of an interim 1xx response: the final one follows
-                }
-                got.end = d;
-                got.events = sse.events;
-                note(log, opts, &format!("* end {} ({} body bytes)", disposition_name(d), got.body_len));
-                return Ok(got);
-            }
+            Finish::Idle => Err(None),
+            Finish::Incomplete => Err(Some("connection closed before the response was complete".into())),
         }
-        c.buf.drain(..consumed);
     }
 }
 

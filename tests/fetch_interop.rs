@@ -87,6 +87,14 @@ class H(http.server.BaseHTTPRequestHandler):
             for i in range(2000):
                 self.wfile.write(b"line %d\n" % i)
             self.close_connection = True
+        elif self.path == "/silent-close":
+            # Keep-alive by the rules, but the server closes anyway, unannounced.
+            body = b"then gone\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
         else:
             body = b"framed by length\n"
             self.send_response(200)
@@ -115,6 +123,19 @@ fn fetch_close_delimited_and_length_from_python() {
     // Kept alive until the close-delimited body, then a new connection.
     assert_eq!(got.iter().map(|f| f.connection).collect::<Vec<_>>(), [1, 1, 1, 2]);
     assert_eq!(got[2].end, Disposition::Close);
+}
+
+#[test]
+fn fetch_retries_when_a_kept_alive_connection_was_closed_silently() {
+    let dir = TempDir::new("pysilent");
+    let (_py, port) = python_server(&["-c", PY_CLOSE_DELIMITED], dir.path());
+    let base = format!("http://127.0.0.1:{port}");
+    let urls = [format!("{base}/silent-close"), format!("{base}/len")];
+    let (got, out, log) = run_fetch(&urls);
+    assert_eq!(out, b"then gone\nframed by length\n");
+    assert_eq!(got[0].end, Disposition::KeepAlive, "the response said nothing about closing");
+    assert_eq!((got[1].status, got[1].connection), (200, 2), "{log}");
+    assert!(log.contains("retrying on a new one"), "{log}");
 }
 
 /// nginx on a free loopback port with its own prefix; killed on drop.
