@@ -231,6 +231,11 @@ fn connection_close_and_http10_are_honoured() {
     let resps = parse_responses(&raw, &["GET"]);
     assert_eq!(resps.len(), 1);
     assert!(resps[0].closes());
+    // An Upgrade request is answered normally, then the connection closes:
+    // what follows it belongs to a protocol this server does not speak.
+    let upgrade = b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello";
+    let r = refused(&srv, upgrade, "GET");
+    assert_eq!(r.status, 200);
 }
 
 #[test]
