@@ -386,3 +386,31 @@ fn too_many_connections_get_503() {
     assert_eq!(r.status, 503);
     drop((a, b));
 }
+
+#[test]
+fn patch_can_keep_an_upload_open_until_the_last_piece() {
+    let srv = start();
+    let mut s = connect(srv.addr);
+    let mut send = |req: &str, method: &str| {
+        s.write_all(req.as_bytes()).unwrap();
+        read_response(&mut s, method)
+    };
+    assert_eq!(send("PUT /files/p HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", "PUT").status, 201);
+    // Appending reopens the file; `Upload-Complete: ?0` keeps it open.
+    let open = send(
+        "PATCH /files/p HTTP/1.1\r\nHost: t\r\nUpload-Offset: 3\r\nUpload-Complete: ?0\r\n\
+         Transfer-Encoding: chunked\r\n\r\n2\r\nde\r\n0\r\n\r\n",
+        "PATCH",
+    );
+    assert_eq!(open.header("upload-complete"), Some("?0"));
+    let head = send("HEAD /files/p HTTP/1.1\r\nHost: t\r\n\r\n", "HEAD");
+    assert_eq!((head.header("upload-offset"), head.header("upload-complete")), (Some("5"), Some("?0")));
+    let last = send("PATCH /files/p HTTP/1.1\r\nHost: t\r\nUpload-Offset: 5\r\nContent-Length: 1\r\n\r\nf", "PATCH");
+    assert_eq!((last.status, last.header("upload-complete")), (200, Some("?1")));
+    assert_eq!(send("GET /files/p HTTP/1.1\r\nHost: t\r\n\r\n", "GET").body, b"abcdef");
+    // PATCH needs a number, and a name that exists.
+    let bad = send("PATCH /files/p HTTP/1.1\r\nHost: t\r\nUpload-Offset: x\r\n\r\n", "PATCH");
+    assert_eq!(bad.status, 400);
+    let missing = send("PATCH /files/nope HTTP/1.1\r\nHost: t\r\nUpload-Offset: 0\r\n\r\n", "PATCH");
+    assert_eq!(missing.status, 404);
+}
