@@ -145,3 +145,19 @@ fn leading_empty_lines_do_not_count_towards_the_start_line_limit() {
     let checks::Outcome::Error(e) = t.outcome else { panic!("{:?}", t.outcome) };
     assert_eq!((e.kind(), e.offset()), (h1parse::ErrorKind::StartLineTooLong, 20 + 8192));
 }
+
+#[test]
+fn a_bare_cr_at_a_line_limit_is_a_bare_cr() {
+    // Found the same way: when the byte after a CR fell past the line
+    // limit, a bare CR was reported as `FieldLineTooLong` (even on the
+    // start line). It is a bare CR, at the CR, whatever the limits.
+    let small = h1parse::Limits { start_line: 14, field_line: 4, ..h1parse::Limits::new() };
+    for limits in [small, h1parse::Limits::new()] {
+        let cfg = h1parse::Config { limits, ..h1parse::Config::new() };
+        for (input, at) in [(&b"GET / HTTP/1.1\rX"[..], 14), (b"GET / HTTP/1.1\r\nA: b\rX", 20)] {
+            let t = checks::trace(&checks::Role::Request, cfg, [input]);
+            let checks::Outcome::Error(e) = t.outcome else { panic!("{:?}", t.outcome) };
+            assert_eq!((e.kind(), e.offset()), (h1parse::ErrorKind::BareCr, at), "{limits:?}");
+        }
+    }
+}

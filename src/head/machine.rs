@@ -263,10 +263,15 @@ impl HeadMachine {
         let Some(&b) = buf.get(i) else {
             return Ok(None);
         };
-        if i >= self.line_limit && b != CR && b != LF {
+        // The byte after a CR is an LF or a bare CR, never a long line.
+        if i >= self.line_limit && b != CR && b != LF && !self.after_cr() {
             return Err(Fault::new(self.line_too_long(), self.line_limit));
         }
         Ok(Some(b))
+    }
+
+    fn after_cr(&self) -> bool {
+        matches!(self.state, State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf)
     }
 
     fn line_too_long(&self) -> ErrorKind {
