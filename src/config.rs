@@ -18,8 +18,8 @@ pub const DEFAULT_MAX_FIELD_LINE: u32 = 8 * 1024;
 pub const DEFAULT_MAX_HEAD: u32 = 64 * 1024;
 /// Default for [`Limits::headers`]: the number of field lines in a head.
 pub const DEFAULT_MAX_HEADERS: u16 = 100;
-/// Default for [`Limits::chunk_size_digits`]: 16 hex digits hold any `u64`;
-/// leading zeros beyond that are refused.
+/// Default for [`Limits::chunk_size_digits`]: 16 hex digits hold any `u64`
+/// (leading zeros do not count).
 pub const DEFAULT_MAX_CHUNK_SIZE_DIGITS: u32 = 16;
 /// Default for [`Limits::chunk_extensions`]: bytes of chunk extensions per message.
 pub const DEFAULT_MAX_CHUNK_EXTENSIONS: u32 = 16 * 1024;
@@ -39,7 +39,7 @@ pub struct Limits {
     pub head: u32,
     /// Field lines in one head (also bounded by the storage the caller gives).
     pub headers: u16,
-    /// Hex digits of one chunk-size, leading zeros included.
+    /// Significant hex digits of one chunk-size (leading zeros do not count).
     pub chunk_size_digits: u32,
     /// Bytes of chunk extensions, summed over one message.
     pub chunk_extensions: u32,

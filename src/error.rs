@@ -87,6 +87,8 @@ pub enum ErrorKind {
     TrailersTooLarge,
     /// Bytes after a message that ended with `Connection: close` (RFC 9112 9.6).
     DataAfterClose,
+    /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 3.2: MUST respond 400).
+    BadHost,
 }
 
 impl ErrorKind {
@@ -128,6 +130,7 @@ impl ErrorKind {
             BadChunkDataEnd => "chunk data not followed by CRLF",
             TrailersTooLarge => "trailer section too large",
             DataAfterClose => "data after a message that closes the connection",
+            BadHost => "invalid Host value",
         }
     }
 
@@ -169,6 +172,7 @@ impl ErrorKind {
             BadChunkDataEnd => "bad_chunk_data_end",
             TrailersTooLarge => "trailers_too_large",
             DataAfterClose => "data_after_close",
+            BadHost => "bad_host",
         }
     }
 }

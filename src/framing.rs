@@ -34,7 +34,9 @@ pub enum Framing {
 pub enum Disposition {
     /// Another message may follow on this connection.
     KeepAlive,
-    /// The connection closes after this message; nothing more is parsed.
+    /// The connection closes after this message. Empty lines after it are
+    /// skipped; any other byte is [`ErrorKind::DataAfterClose`], since some
+    /// peer could read it as a request that must not be processed.
     Close,
     /// The connection now carries another protocol (Upgrade, CONNECT); the
     /// bytes after this message belong to it and are not parsed.
@@ -73,22 +75,69 @@ pub(crate) struct Decision {
     pub(crate) used: Leniency,
 }
 
-/// Checks shared by both roles; returns the body framing RFC 9112 6.3 steps
-/// 3-5 give when a Transfer-Encoding or Content-Length is present.
-fn coded_framing(version: Version, facts: &Facts, lenient_te_with_cl: bool) -> Result<Option<Framing>, Fault> {
-    if let Some(te_line) = facts.transfer_encoding_line {
-        // Step 3: TE with CL is how CL.TE / TE.CL smuggling starts.
-        if facts.content_length.is_some() && !lenient_te_with_cl {
-            let line = te_line.max(facts.content_length_line);
-            return Err(Fault::new(ErrorKind::TransferEncodingWithContentLength, line as usize));
-        }
-        // RFC 9112 6.1: TE in HTTP/1.0 is faulty framing; reject it.
-        if version == Version::Http10 {
-            return Err(Fault::new(ErrorKind::TransferEncodingInHttp10, te_line as usize));
-        }
-        return Ok(Some(if facts.chunked_final { Framing::Chunked } else { Framing::CloseDelimited }));
+/// What the start line says about how the framing fields are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FramingContext {
+    pub(crate) request: bool,
+    pub(crate) version: Version,
+    /// A response that has no body whatever its fields say (RFC 9112 6.3
+    /// steps 1-2: to HEAD, 1xx, 204, 304, 2xx to CONNECT): Content-Length
+    /// and Transfer-Encoding are ignored, not validated.
+    pub(crate) fields_ignored: bool,
+}
+
+impl FramingContext {
+    pub(crate) fn request(version: Version) -> Self {
+        FramingContext { request: true, version, fields_ignored: false }
     }
-    Ok(facts.content_length.map(Framing::Length))
+
+    pub(crate) fn response(method: MethodKind, code: u16, version: Version) -> Self {
+        let no_body = method == MethodKind::Head
+            || (100..200).contains(&code)
+            || code == 204
+            || code == 304
+            || (method == MethodKind::Connect && (200..300).contains(&code));
+        FramingContext { request: false, version, fields_ignored: no_body }
+    }
+}
+
+/// The framing errors that are final as soon as the fields causing them have
+/// arrived (RFC 9112 6.1 and 6.3 steps 3-4). Checked after every
+/// Content-Length or Transfer-Encoding line, so the first error in the stream
+/// is the one reported, and again when the head ends.
+pub(crate) fn check_coding_fields(ctx: &FramingContext, facts: &Facts, cfg: &Config) -> Result<(), ErrorKind> {
+    if ctx.fields_ignored || facts.transfer_encoding_line.is_none() {
+        return Ok(());
+    }
+    // Step 3: TE with CL is how CL.TE / TE.CL smuggling starts. A response may
+    // be read leniently (TE wins, the connection closes); a request never.
+    let lenient = !ctx.request && cfg.leniency.transfer_encoding_with_content_length_in_responses;
+    if facts.content_length.is_some() && !lenient {
+        return Err(ErrorKind::TransferEncodingWithContentLength);
+    }
+    // RFC 9112 6.1: TE in HTTP/1.0 is faulty framing; reject it.
+    if ctx.version == Version::Http10 {
+        return Err(ErrorKind::TransferEncodingInHttp10);
+    }
+    // Step 4: in a request, once chunked is followed by another coding no
+    // later line can make it final (chunked may not appear twice).
+    if ctx.request && facts.chunked_seen && !facts.chunked_final {
+        return Err(ErrorKind::ChunkedNotFinal);
+    }
+    Ok(())
+}
+
+/// Step 3-5 checks at the end of the head; returns the framing the coding
+/// fields give, if any.
+fn coded_framing(ctx: &FramingContext, facts: &Facts, cfg: &Config) -> Result<Option<Framing>, Fault> {
+    let Some(te_line) = facts.transfer_encoding_line else {
+        return Ok(facts.content_length.map(Framing::Length));
+    };
+    check_coding_fields(ctx, facts, cfg).map_err(|kind| {
+        let line = if facts.content_length.is_some() { te_line.max(facts.content_length_line) } else { te_line };
+        Fault::new(kind, line as usize)
+    })?;
+    Ok(Some(if facts.chunked_final { Framing::Chunked } else { Framing::CloseDelimited }))
 }
 
 /// RFC 9112 9.3: close option, else 1.1 persists, 1.0 only with keep-alive.
@@ -121,7 +170,7 @@ pub(crate) fn request(
         }
         used.missing_host = true;
     }
-    let framing = coded_framing(version, facts, false)?;
+    let framing = coded_framing(&FramingContext::request(version), facts, cfg)?;
     // Step 4: in a request, chunked must be the final coding.
     if framing == Some(Framing::CloseDelimited) {
         let line = facts.transfer_encoding_line.unwrap_or_default();
@@ -147,12 +196,12 @@ pub(crate) fn response(
     facts: &Facts,
     cfg: &Config,
 ) -> Result<Decision, Fault> {
-    let lenient = cfg.leniency.transfer_encoding_with_content_length_in_responses;
-    let coded = coded_framing(version, facts, lenient)?;
-    let te_with_cl = facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
+    let ctx = FramingContext::response(method, code, version);
+    let te_with_cl = !ctx.fields_ignored && facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
     let used = Leniency { transfer_encoding_with_content_length_in_responses: te_with_cl, ..Leniency::NONE };
     let decision = |framing, disposition| Ok(Decision { framing, disposition, used });
-    // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say.
+    // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say
+    // (their Content-Length and Transfer-Encoding were not even read).
     if (100..200).contains(&code) {
         let disposition = if code == 101 { Disposition::Upgrade } else { Disposition::KeepAlive };
         return decision(Framing::None, disposition);
@@ -165,7 +214,7 @@ pub(crate) fn response(
         return decision(Framing::None, persistence(version, facts));
     }
     // Steps 3-5, then step 7: otherwise the body runs to the close.
-    let framing = coded.unwrap_or(Framing::CloseDelimited);
+    let framing = coded_framing(&ctx, facts, cfg)?.unwrap_or(Framing::CloseDelimited);
     let disposition =
         if framing == Framing::CloseDelimited || te_with_cl { Disposition::Close } else { persistence(version, facts) };
     decision(framing, disposition)

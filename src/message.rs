@@ -20,7 +20,7 @@
 //! | `Body`     | hand out data (counted, chunked or until close)      | `Trailers` / `End` |
 //! | `Trailers` | run the head machine on the trailer section → `Trailers` event | `End` |
 //! | `End`      | → `End(disposition)` event                           | `Head` / `Closed` / `Upgraded` |
-//! | `Closed`   | any byte is [`ErrorKind::DataAfterClose`]            |                 |
+//! | `Closed`   | empty lines are skipped; any other byte is [`ErrorKind::DataAfterClose`] | |
 //! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol |              |
 //! | `Failed`   | the first error again: nothing after a bad message is parsed |          |
 
@@ -28,10 +28,10 @@ use crate::body::BodyDecoder;
 use crate::body::chunked::{ChunkStep, Chunked};
 use crate::config::{Config, Leniency};
 use crate::error::{Error, ErrorKind};
-use crate::framing::{self, Decision, Disposition, Framing, MethodKind};
+use crate::framing::{self, Decision, Disposition, Framing, FramingContext, MethodKind};
 use crate::head::known_fields::Facts;
 use crate::head::machine::{Fault, HeadMachine, Section};
-use crate::head::{FieldSink, FieldSpan, Fields, Version, slice};
+use crate::head::{FieldSink, FieldSpan, Fields, StartInfo, Version, slice};
 
 /// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
 pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_MAX_HEADERS as usize;
@@ -121,19 +121,29 @@ enum Phase {
 struct SpanSink<'s, const N: usize> {
     spans: &'s mut [FieldSpan; N],
     len: &'s mut usize,
+    /// `None` for a trailer section: trailers never change framing.
     facts: Option<&'s mut Facts>,
+    cfg: &'s Config,
+    section: Section,
+    /// Method of the request a response answers.
+    method: MethodKind,
 }
 
 impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
     #[inline]
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault> {
         let Some(slot) = self.spans.get_mut(*self.len) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
         *slot = span;
         *self.len += 1;
+        let (section, method) = (self.section, self.method);
+        let ctx = move || match section {
+            Section::Response => FramingContext::response(method, start.code, start.version),
+            _ => FramingContext::request(start.version),
+        };
         match self.facts.as_deref_mut() {
-            Some(facts) => facts.observe(buf, span),
+            Some(facts) => facts.observe(buf, span, ctx, self.cfg),
             None => Ok(()),
         }
     }
@@ -201,6 +211,9 @@ impl<const N: usize> Core<N> {
             spans: &mut self.spans,
             len: &mut self.nspans,
             facts: if read_facts { Some(&mut self.facts) } else { None },
+            cfg: &self.cfg,
+            section: self.section,
+            method: self.method,
         };
         match self.machine.advance(input, &self.cfg, &mut sink) {
             Ok(done) => Ok(done),
@@ -266,11 +279,20 @@ impl<const N: usize> Core<N> {
                 let d = self.decision.disposition;
                 (self.next_message(d), (0, Some(Event::End(d))))
             }
-            Phase::Closed if !input.is_empty() => {
-                let e = self.fail(ErrorKind::DataAfterClose, 0);
-                return Err(e);
+            Phase::Closed => {
+                // Empty lines may trail a message (RFC 9112 2.2); any other
+                // byte would be read by someone as a request that must not be
+                // processed (RFC 9112 9.6), so it is an error, not dropped.
+                let mut i = 0;
+                while input.get(i..i + 2) == Some(&b"\r\n"[..]) {
+                    i += 2;
+                }
+                if !matches!(input.get(i..), Some(b"" | b"\r")) {
+                    return Err(self.fail(ErrorKind::DataAfterClose, i));
+                }
+                (Phase::Closed, (i, None))
             }
-            p @ (Phase::Closed | Phase::Upgraded) => (p, (0, None)),
+            Phase::Upgraded => (Phase::Upgraded, (0, None)),
             Phase::Failed(e) => {
                 self.phase = Phase::Failed(e);
                 return Err(e);

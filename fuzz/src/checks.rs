@@ -412,6 +412,19 @@ fn chunked_is_final(fields: &[Field]) -> bool {
 /// (RFC 9112 6.3), with the strict choices of DESIGN.md. Panics where the
 /// head should never have been accepted: this is the smuggling check.
 fn expected_framing(role: &Role, head: &Head, used: Leniency) -> Framing {
+    if let Role::Response(method) = role {
+        // RFC 9112 6.3 steps 1-2: no body whatever the fields say; the
+        // framing fields are ignored, not validated.
+        let code = head.code;
+        if (100..200).contains(&code)
+            || (*method == b"CONNECT" && (200..300).contains(&code))
+            || *method == b"HEAD"
+            || code == 204
+            || code == 304
+        {
+            return Framing::None;
+        }
+    }
     let te = named(&head.fields, "transfer-encoding").next().is_some();
     let cls = content_lengths(&head.fields).expect("accepted a bad Content-Length");
     assert!(cls.windows(2).all(|w| w[0] == w[1]), "accepted differing Content-Lengths {cls:?}");
@@ -521,16 +534,19 @@ pub fn ref_chunked(body: &[u8], max_digits: u32, lf_in_trailers: bool) -> RefChu
             i += 1;
         }
         let n = i - digits;
-        if n as u64 > u64::from(max_digits) {
-            return Bad(digits + max_digits as usize);
+        // Leading zeros are fine (RFC 9112 7.1); the digit limit counts the rest.
+        let zeros = body[digits..i].iter().take_while(|&&d| d == b'0').count();
+        let significant = digits + zeros.min(n.saturating_sub(1));
+        if (i - significant) as u64 > u64::from(max_digits) {
+            return Bad(significant + max_digits as usize);
         }
         let Some(first) = at(i) else { return Incomplete };
         if n == 0 {
             return Bad(i);
         }
         let size =
-            body[digits..i].iter().fold(0u64, |s, &d| (s << 4) | u64::from((d as char).to_digit(16).unwrap_or(0)));
-        if n > 16 {
+            body[significant..i].iter().fold(0u64, |s, &d| (s << 4) | u64::from((d as char).to_digit(16).unwrap_or(0)));
+        if i - significant > 16 {
             return Bad(i);
         }
         if first != b'\r' && first != b';' && !is_ows(first) {

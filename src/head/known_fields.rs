@@ -9,7 +9,9 @@
 use super::FieldSpan;
 use super::machine::Fault;
 use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, is_ows};
+use crate::config::Config;
 use crate::error::ErrorKind;
+use crate::framing::{FramingContext, check_coding_fields};
 
 /// What the head said about framing and persistence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,35 +41,69 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// Reads one field of a head. `buf` is the head buffer.
+    /// Reads one field of a head. `buf` is the head buffer; `ctx` comes from
+    /// the start line (only the known fields need it, so it is built lazily).
+    /// Errors that no later field can undo are reported here, at this field,
+    /// so the first error in the stream is the one reported.
     #[inline]
-    pub(crate) fn observe(&mut self, buf: &[u8], span: FieldSpan) -> Result<(), Fault> {
+    pub(crate) fn observe(
+        &mut self,
+        buf: &[u8],
+        span: FieldSpan,
+        ctx: impl FnOnce() -> FramingContext,
+        cfg: &Config,
+    ) -> Result<(), Fault> {
         let name = super::slice(buf, span.name);
         let value = super::slice(buf, span.value);
         let line = span.name.0;
         let at = span.value.0 as usize;
         match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => {
-                self.hosts = self.hosts.saturating_add(1);
-                if self.hosts == 2 {
-                    self.second_host_line = line;
-                }
-            }
+            4 if name.eq_ignore_ascii_case(b"host") => return self.host(value, at, line, &ctx(), cfg),
             7 if name.eq_ignore_ascii_case(b"upgrade") => self.upgrade = true,
             10 if name.eq_ignore_ascii_case(b"connection") => self.connection_options(value),
             14 if name.eq_ignore_ascii_case(b"content-length") => {
-                let n = content_length(value, at)?;
+                let ctx = ctx();
+                if ctx.fields_ignored {
+                    return Ok(());
+                }
+                let n = content_length(value, at, line as usize)?;
                 if self.content_length.is_some_and(|prev| prev != n) {
                     return Err(Fault::new(ErrorKind::ConflictingContentLength, line as usize));
                 }
                 self.content_length = Some(n);
                 self.content_length_line = line;
+                return check_coding_fields(&ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
             }
             17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                let ctx = ctx();
+                if ctx.fields_ignored {
+                    return Ok(());
+                }
                 self.transfer_encoding_line = Some(line);
-                self.transfer_codings(value, at)?;
+                self.transfer_codings(value, at, line as usize)?;
+                return check_coding_fields(&ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// `Host = uri-host [ ":" port ]` (RFC 9112 3.2, RFC 9110 7.2): a request
+    /// with an invalid Host value, or with more than one Host line, MUST get
+    /// a 400. Responses carry no Host worth checking.
+    fn host(&mut self, value: &[u8], at: usize, line: u32, ctx: &FramingContext, cfg: &Config) -> Result<(), Fault> {
+        self.hosts = self.hosts.saturating_add(1);
+        if !ctx.request {
+            return Ok(());
+        }
+        if let Err(i) = host_value(value) {
+            return Err(Fault::new(ErrorKind::BadHost, at + i));
+        }
+        if self.hosts == 2 {
+            self.second_host_line = line;
+            if !cfg.leniency.missing_host {
+                return Err(Fault::new(ErrorKind::DuplicateHost, line as usize));
+            }
         }
         Ok(())
     }
@@ -89,8 +125,8 @@ impl Facts {
 
     /// `Transfer-Encoding = #transfer-coding` (RFC 9112 6.1), where
     /// `transfer-coding = token *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`.
-    /// `at` is the offset of `value[0]` in the head.
-    fn transfer_codings(&mut self, value: &[u8], at: usize) -> Result<(), Fault> {
+    /// `at` is the offset of `value[0]` in the head, `line` of the field line.
+    fn transfer_codings(&mut self, value: &[u8], at: usize, line: usize) -> Result<(), Fault> {
         let bad = |i: usize| Fault::new(ErrorKind::BadTransferEncoding, at + i);
         let mut i = 0;
         let mut codings = 0;
@@ -116,7 +152,7 @@ impl Facts {
                     return Err(bad(params_start));
                 }
                 if self.chunked_seen {
-                    return Err(Fault::new(ErrorKind::ChunkedTwice, at + start));
+                    return Err(Fault::new(ErrorKind::ChunkedTwice, line));
                 }
                 self.chunked_seen = true;
             }
@@ -191,8 +227,9 @@ fn skip_token(v: &[u8], mut i: usize) -> usize {
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 8.6), or a list of identical values
 /// (`42, 42`, which RFC 9110 8.6 lets a recipient accept). `at` is the offset
-/// of `value[0]`; errors point at the offending byte.
-fn content_length(value: &[u8], at: usize) -> Result<u64, Fault> {
+/// of `value[0]`; syntax errors point at the offending byte, a conflict
+/// inside the list at the field line (`line`).
+fn content_length(value: &[u8], at: usize, line: usize) -> Result<u64, Fault> {
     let bad = |i: usize| Fault::new(ErrorKind::BadContentLength, at + i);
     let mut result: Option<u64> = None;
     let mut i = 0;
@@ -207,7 +244,7 @@ fn content_length(value: &[u8], at: usize) -> Result<u64, Fault> {
             return Err(bad(i));
         }
         if result.is_some_and(|r| r != n) {
-            return Err(Fault::new(ErrorKind::ConflictingContentLength, at + start));
+            return Err(Fault::new(ErrorKind::ConflictingContentLength, line));
         }
         result = Some(n);
         i = skip_ows(value, i);
@@ -219,6 +256,58 @@ fn content_length(value: &[u8], at: usize) -> Result<u64, Fault> {
     }
 }
 
+/// `uri-host [ ":" port ]` (RFC 3986 3.2.2, 3.2.3), or empty (RFC 9112 3.2:
+/// a client without an authority sends an empty Host). Returns the index of
+/// the first byte that cannot continue a valid value.
+fn host_value(v: &[u8]) -> Result<(), usize> {
+    let mut i = 0;
+    if v.first() == Some(&b'[') {
+        // IP-literal: "[" ( IPv6address / IPvFuture ) "]", checked for its
+        // character set (hex digits, ':', '.', and IPvFuture's unreserved /
+        // sub-delims), not for the exact address grammar.
+        i = 1;
+        while v.get(i).is_some_and(|&b| b != b']' && (is_unreserved(b) || is_sub_delim(b) || b == b':')) {
+            i += 1;
+        }
+        if v.get(i) != Some(&b']') || i == 1 {
+            return Err(i);
+        }
+        i += 1;
+    } else {
+        // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 fits in it.
+        while let Some(&b) = v.get(i) {
+            if is_unreserved(b) || is_sub_delim(b) {
+                i += 1;
+            } else if b == b'%'
+                && v.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && v.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            {
+                i += 3;
+            } else {
+                break;
+            }
+        }
+    }
+    match v.get(i) {
+        None => Ok(()),
+        Some(b':') => match v.get(i + 1..).unwrap_or_default().iter().position(|b| !b.is_ascii_digit()) {
+            None => Ok(()),
+            Some(p) => Err(i + 1 + p),
+        },
+        Some(_) => Err(i),
+    }
+}
+
+/// RFC 3986 2.3: `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"`.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// RFC 3986 2.2: `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="`.
+fn is_sub_delim(b: u8) -> bool {
+    matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,7 +317,7 @@ mod tests {
         let ok: &[(&[u8], u64)] =
             &[(b"0", 0), (b"42", 42), (b"007", 7), (b"5, 5", 5), (b"5,5 ,5", 5), (b"18446744073709551615", u64::MAX)];
         for (v, n) in ok {
-            assert_eq!(content_length(v, 0), Ok(*n), "{:?}", v.escape_ascii());
+            assert_eq!(content_length(v, 0, 0), Ok(*n), "{:?}", v.escape_ascii());
         }
         let bad: &[(&[u8], ErrorKind, usize)] = &[
             (b"", ErrorKind::BadContentLength, 0),
@@ -238,17 +327,17 @@ mod tests {
             (b"0x10", ErrorKind::BadContentLength, 1),
             (b"1 2", ErrorKind::BadContentLength, 2),
             (b"5,", ErrorKind::BadContentLength, 2),
-            (b"5, 6", ErrorKind::ConflictingContentLength, 3),
+            (b"5, 6", ErrorKind::ConflictingContentLength, 100),
             (b"18446744073709551616", ErrorKind::BadContentLength, 19),
         ];
         for (v, kind, at) in bad {
-            assert_eq!(content_length(v, 0), Err(Fault::new(*kind, *at)), "{:?}", v.escape_ascii());
+            assert_eq!(content_length(v, 0, 100), Err(Fault::new(*kind, *at)), "{:?}", v.escape_ascii());
         }
     }
 
     fn te(v: &[u8]) -> Result<Facts, Fault> {
         let mut f = Facts::default();
-        f.transfer_codings(v, 0).map(|()| f)
+        f.transfer_codings(v, 0, 0).map(|()| f)
     }
 
     #[test]
@@ -268,6 +357,29 @@ mod tests {
             [&b""[..], b"chunked;", b"chunked;a=1", b"\"chunked\"", b"chunked x", b"chunked\x0b", b"gzip;", b"gzip;q="]
         {
             assert_eq!(te(v).unwrap_err().kind, ErrorKind::BadTransferEncoding, "{:?}", v.escape_ascii());
+        }
+    }
+
+    #[test]
+    fn host_values_rfc_9112_3_2() {
+        for ok in [
+            &b""[..],
+            b"example.com",
+            b"example.com:8080",
+            b"a-b.c_d~e",
+            b"127.0.0.1:80",
+            b"[::1]",
+            b"[::1]:443",
+            b"x%41y",
+            b"a:",
+            b"[v1.x]",
+        ] {
+            assert_eq!(host_value(ok), Ok(()), "{}", ok.escape_ascii());
+        }
+        let bad: &[(&[u8], usize)] =
+            &[(b"a b", 1), (b"a/b", 1), (b"a@b", 1), (b"a:8x", 3), (b"[::1", 4), (b"[]", 1), (b"%4", 0), (b"a\"b", 1)];
+        for (v, at) in bad {
+            assert_eq!(host_value(v), Err(*at), "{}", v.escape_ascii());
         }
     }
 

@@ -17,9 +17,10 @@
 //!   LF may appear; `head_limit` is the first index that would make the head
 //!   too large. Both are absolute, so a limit fires at the same byte for
 //!   every split.
-//! * A field is handed to the sink only when the first byte of the *next*
-//!   line is known, because only then is it certain the field is not folded
-//!   (obs-fold, RFC 9112 5.2).
+//! * A field is handed to the sink as soon as its line ends, so its errors
+//!   (a bad Content-Length, a conflict) come before any later byte's. Only
+//!   when obs-fold is allowed (a leniency for responses) does it wait for the
+//!   first byte of the next line, which says whether the value goes on.
 //!
 //! # Transitions
 //!
@@ -38,7 +39,7 @@
 //! | `ValueWs`     | OWS*                          | `Value`                               |
 //! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
 
-use super::{FieldSink, FieldSpan};
+use super::{FieldSink, FieldSpan, StartInfo, Version};
 use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::simd;
@@ -238,7 +239,7 @@ impl HeadMachine {
                 State::FieldName => self.field_name(buf, cfg)?,
                 State::NameWs => self.name_ws(buf)?,
                 State::ValueWs => self.value_ws(buf)?,
-                State::Value => self.value(buf, cfg)?,
+                State::Value => self.value(buf, cfg, sink)?,
                 State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
                 State::Done => return Ok(Some(self.pos)),
             };
@@ -357,9 +358,25 @@ impl HeadMachine {
                 self.begin_line(self.pos, cfg.limits.start_line);
                 self.mark = self.pos;
                 self.state = State::Method;
-                Ok(true)
+                self.request_line(buf, cfg)
             }
         }
+    }
+
+    /// The rest of a request line, state by state without going back to the
+    /// dispatch loop (the same transitions `run` would make; a speed-up only).
+    #[inline(always)]
+    fn request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if !self.method(buf)? || self.state != State::Target {
+            return Ok(true);
+        }
+        if !self.target(buf, cfg)? || self.state != State::ReqVersion {
+            return Ok(true);
+        }
+        if !self.version(buf, cfg)? || self.state != State::StartLineLf {
+            return Ok(true);
+        }
+        self.expect_lf(buf, cfg)
     }
 
     /// `method = token` then one SP (RFC 9112 3.1).
@@ -421,6 +438,17 @@ impl HeadMachine {
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 2.3), case-sensitive,
     /// checked byte by byte so a bad byte is found as soon as it arrives.
     fn version(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        // Fast path, same result as the loop: the common `HTTP/1.x` with all
+        // eight bytes received and inside the limits.
+        if self.pos == self.mark && self.pos + 8 <= self.window(buf) {
+            if let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor]) = buf.get(self.pos..self.pos + 8) {
+                if minor.is_ascii_digit() {
+                    self.major = 1;
+                    self.minor = minor - b'0';
+                    self.pos += 8;
+                }
+            }
+        }
         while let Some(b) = self.peek(buf, self.pos)? {
             let i = self.pos;
             let ok = match i - self.mark {
@@ -522,6 +550,7 @@ impl HeadMachine {
 
     /// First byte of a line in the field section.
     fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        self.common_field_lines(buf, cfg, sink)?;
         let i = self.pos;
         let Some(b) = self.peek(buf, i)? else {
             return Ok(false);
@@ -540,8 +569,62 @@ impl HeadMachine {
             _ => {
                 self.mark = i;
                 self.state = State::FieldName;
-                self.field_line(buf, cfg)
+                self.field_line(buf, cfg, sink)
             }
+        }
+    }
+
+    /// Fast path over complete field lines of the common shape: `token ":"
+    /// OWS value CRLF`, every byte received and inside the limits, the next
+    /// line's first byte not SP or HTAB. Each such line leaves the machine in
+    /// exactly the state the byte-by-byte states would (the field emitted, or
+    /// pending where folding is allowed; `LineStart` at the next line); anything else
+    /// (a partial line, a leniency, an error) stops the loop at the start of
+    /// that line, for the states below to handle. Nothing is validated twice
+    /// across calls: `pos` only moves past complete lines.
+    #[inline(always)]
+    fn common_field_lines<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<(), Fault> {
+        let head_end = buf.len().min(self.head_limit);
+        loop {
+            let start = self.pos;
+            let window = head_end.min(self.line_limit);
+            match buf.get(start) {
+                Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
+                _ => return Ok(()),
+            }
+            let colon = simd::skip_token(buf, start, window);
+            if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
+                return Ok(());
+            }
+            let mut value = colon + 1;
+            while value < window && buf.get(value).is_some_and(|&b| b == SP || b == HTAB) {
+                value += 1;
+            }
+            let cr = simd::skip_value(buf, value, window);
+            if cr >= window || cr + 1 >= head_end || buf.get(cr..cr + 2) != Some(&b"\r\n"[..]) {
+                return Ok(());
+            }
+            if let Some(field) = self.pending.take() {
+                self.emit(buf, field, cfg, sink)?;
+            }
+            let mut end = cr;
+            while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+                end -= 1;
+            }
+            self.name = (start as u32, colon as u32);
+            self.mark = value;
+            let field = FieldSpan { name: self.name, value: (value as u32, end as u32) };
+            if self.may_fold(cfg) {
+                self.pending = Some(field);
+            } else {
+                self.emit(buf, field, cfg, sink)?;
+            }
+            self.begin_line(cr + 2, cfg.limits.field_line);
         }
     }
 
@@ -550,11 +633,11 @@ impl HeadMachine {
     /// order (a speed-up only). Stops at the first state that needs more
     /// input or leaves the common path (leniencies, errors).
     #[inline(always)]
-    fn field_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+    fn field_line<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
         if !self.field_name(buf, cfg)? || self.state != State::ValueWs {
             return Ok(true);
         }
-        if !self.value_ws(buf)? || !self.value(buf, cfg)? || self.state != State::FieldLf {
+        if !self.value_ws(buf)? || !self.value(buf, cfg, sink)? || self.state != State::FieldLf {
             return Ok(true);
         }
         self.expect_lf(buf, cfg)
@@ -564,19 +647,30 @@ impl HeadMachine {
     /// 5.2), or whitespace before the first field (RFC 9112 2.2). Both are
     /// rejected unless a response may fold.
     fn folded_line(&mut self, i: usize, cfg: &Config) -> Step {
-        let Some(field) = self.pending.take() else {
-            return Err(Fault::new(ErrorKind::BadFieldName, i));
-        };
-        if self.section == Section::Response && cfg.leniency.obs_fold_in_responses {
-            self.used.obs_fold_in_responses = true;
-            // The value goes on: keep its start, expose the fold raw.
-            self.name = field.name;
-            self.mark = field.value.0 as usize;
-            self.state = State::Value;
-            Ok(true)
-        } else {
-            Err(Fault::new(ErrorKind::ObsFold, i))
+        match self.pending.take() {
+            // Only held back when folding is allowed (see `value`).
+            Some(field) => {
+                debug_assert!(self.may_fold(cfg));
+                self.used.obs_fold_in_responses = true;
+                // The value goes on: keep its start, expose the fold raw.
+                self.name = field.name;
+                self.mark = field.value.0 as usize;
+                self.state = State::Value;
+                Ok(true)
+            }
+            None if self.fields > 0 => Err(Fault::new(ErrorKind::ObsFold, i)),
+            None => Err(Fault::new(ErrorKind::BadFieldName, i)),
         }
+    }
+
+    /// obs-fold is accepted only in responses, with the leniency (RFC 9112 5.2).
+    fn may_fold(&self, cfg: &Config) -> bool {
+        self.section == Section::Response && cfg.leniency.obs_fold_in_responses
+    }
+
+    /// What the start line said, for the sink's framing checks.
+    fn start_info(&self) -> StartInfo {
+        StartInfo { version: Version::from_digits(self.major, self.minor), code: self.code }
     }
 
     fn emit<'b, S: FieldSink<'b>>(
@@ -590,7 +684,7 @@ impl HeadMachine {
             return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
         }
         self.fields += 1;
-        sink.field(buf, field)
+        sink.field(buf, field, self.start_info())
     }
 
     /// `field-name = token` then `:` with no whitespace between (RFC 9112 5.1).
@@ -651,7 +745,7 @@ impl HeadMachine {
     }
 
     /// `field-value` up to CR; trailing OWS is trimmed (RFC 9112 5.1).
-    fn value(&mut self, buf: &[u8], cfg: &Config) -> Step {
+    fn value<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
         let i = simd::skip_value(buf, self.pos, self.window(buf));
         self.pos = i;
         match self.peek(buf, i)? {
@@ -661,7 +755,12 @@ impl HeadMachine {
                 while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
                     end -= 1;
                 }
-                self.pending = Some(FieldSpan { name: self.name, value: (self.mark as u32, end as u32) });
+                let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
+                if self.may_fold(cfg) {
+                    self.pending = Some(field);
+                } else {
+                    self.emit(buf, field, cfg, sink)?;
+                }
                 self.line_end(b, i, State::FieldLf, cfg)
             }
             Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),

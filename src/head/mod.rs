@@ -20,10 +20,18 @@ pub struct FieldSpan {
     pub(crate) value: (u32, u32),
 }
 
+/// What the start line of the head being parsed said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StartInfo {
+    pub(crate) version: Version,
+    /// Status code of a response; 0 in a request.
+    pub(crate) code: u16,
+}
+
 /// Receives each field line as soon as it is known to be complete.
 pub(crate) trait FieldSink<'b> {
     /// One field; `buf` is the head buffer the span points into.
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault>;
     /// Forget every field received so far (the machine is starting over).
     fn reset(&mut self);
 }

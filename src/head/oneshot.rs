@@ -8,7 +8,7 @@
 //! (Content-Length, Transfer-Encoding, Host) belong to the message parser.
 
 use super::machine::{Fault, HeadMachine, Section};
-use super::{FieldSink, FieldSpan, Header, Version, slice};
+use super::{FieldSink, FieldSpan, Header, StartInfo, Version, slice};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 
@@ -35,7 +35,7 @@ struct Storage<'h, 'b> {
 }
 
 impl<'b> FieldSink<'b> for Storage<'_, 'b> {
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan, _start: StartInfo) -> Result<(), Fault> {
         let Some(slot) = self.headers.get_mut(self.len) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
