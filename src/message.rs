@@ -428,6 +428,17 @@ macro_rules! parser_common {
             self.core.finish()
         }
 
+        /// True between messages: no byte of a next message has been seen
+        /// (empty lines aside). A server can use it to choose between an idle
+        /// timeout and a slow-request timeout, without calling `finish`.
+        pub fn is_between_messages(&self) -> bool {
+            match self.core.phase {
+                Phase::Head => self.core.machine.is_idle(),
+                Phase::Closed | Phase::Upgraded => true,
+                _ => false,
+            }
+        }
+
         /// Stream offset of the first byte of the next input.
         pub fn offset(&self) -> u64 {
             self.core.offset
@@ -628,6 +639,22 @@ mod tests {
             Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral|padding=under256\r\n\r\n";
         let body = "5;ext=\"a b\"\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
         [head.as_bytes(), body.as_bytes()].concat()
+    }
+
+    #[test]
+    fn between_messages_only_before_a_message_starts() {
+        let mut p = RequestParser::new();
+        assert!(p.is_between_messages());
+        assert!(p.parse(b"\r\n").unwrap().event.is_none());
+        assert!(p.is_between_messages(), "empty lines are not a message");
+        assert!(p.parse(b"\r\nG").unwrap().event.is_none());
+        assert!(!p.is_between_messages());
+        let msg = b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        let head = p.parse(msg).unwrap().consumed;
+        assert_eq!(head, msg.len());
+        assert!(!p.is_between_messages(), "the End event is still to come");
+        assert!(matches!(p.parse(b"").unwrap().event, Some(Event::End(Disposition::KeepAlive))));
+        assert!(p.is_between_messages());
     }
 
     /// Feeds `stream` one byte at a time, the way a slow peer sends it, and
