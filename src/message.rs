@@ -206,6 +206,7 @@ impl<const N: usize> Core<N> {
     }
 
     /// Runs the head (or trailer) machine; `Ok(Some(len))` when complete.
+    #[inline(always)]
     fn run_machine(&mut self, input: &[u8], read_facts: bool) -> Result<Option<usize>, Error> {
         let mut sink = SpanSink {
             spans: &mut self.spans,
@@ -222,6 +223,7 @@ impl<const N: usize> Core<N> {
     }
 
     /// Head phase: `Ok(Some(..))` once the head is complete and framed.
+    #[inline(always)]
     fn head(&mut self, input: &[u8]) -> Result<Option<HeadDone>, Error> {
         let Some(len) = self.run_machine(input, true)? else {
             return Ok(None);

@@ -550,7 +550,9 @@ impl HeadMachine {
 
     /// First byte of a line in the field section.
     fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
-        self.common_field_lines(buf, cfg, sink)?;
+        if self.common_field_lines(buf, cfg, sink)? {
+            return Ok(false);
+        }
         let i = self.pos;
         let Some(b) = self.peek(buf, i)? else {
             return Ok(false);
@@ -578,40 +580,74 @@ impl HeadMachine {
     /// OWS value CRLF`, every byte received and inside the limits, the next
     /// line's first byte not SP or HTAB. Each such line leaves the machine in
     /// exactly the state the byte-by-byte states would (the field emitted, or
-    /// pending where folding is allowed; `LineStart` at the next line); anything else
-    /// (a partial line, a leniency, an error) stops the loop at the start of
-    /// that line, for the states below to handle. Nothing is validated twice
-    /// across calls: `pos` only moves past complete lines.
+    /// pending where folding is allowed; `LineStart` at the next line).
+    ///
+    /// When the input ends inside such a line (a slow peer, a read that ended
+    /// mid-line), the machine is left in the state the byte-by-byte states
+    /// would reach for the same bytes (`FieldName`, `ValueWs`, `Value` or
+    /// `FieldLf`) and this returns `true`: every byte is validated, more are
+    /// needed. Anything else (a leniency, an error, a limit) stops the loop at
+    /// the start of that line, for the states below to handle. Nothing is
+    /// validated twice across calls: `pos` only moves forward.
     #[inline(always)]
     fn common_field_lines<'b, S: FieldSink<'b>>(
         &mut self,
         buf: &'b [u8],
         cfg: &Config,
         sink: &mut S,
-    ) -> Result<(), Fault> {
+    ) -> Result<bool, Fault> {
         let head_end = buf.len().min(self.head_limit);
         loop {
             let start = self.pos;
             let window = head_end.min(self.line_limit);
+            // Where the byte-by-byte states would ask for more input: the
+            // end of what was received, inside every limit.
+            let ran_out = |i: usize| i == buf.len() && i == window && i < self.head_limit;
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
-                _ => return Ok(()),
+                _ => return Ok(false),
             }
             let colon = simd::skip_token(buf, start, window);
+            if ran_out(colon) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.mark = start;
+                self.state = State::FieldName;
+                self.pos = colon;
+                return Ok(true);
+            }
             if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
-                return Ok(());
+                return Ok(false);
             }
             let mut value = colon + 1;
             while value < window && buf.get(value).is_some_and(|&b| b == SP || b == HTAB) {
                 value += 1;
             }
+            if ran_out(value) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.mark = start;
+                self.name = (start as u32, colon as u32);
+                self.state = State::ValueWs;
+                self.pos = value;
+                return Ok(true);
+            }
             let cr = simd::skip_value(buf, value, window);
-            if cr >= window || cr + 1 >= head_end || buf.get(cr..cr + 2) != Some(&b"\r\n"[..]) {
-                return Ok(());
+            if ran_out(cr) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.name = (start as u32, colon as u32);
+                self.mark = value;
+                self.state = State::Value;
+                self.pos = cr;
+                return Ok(true);
             }
-            if let Some(field) = self.pending.take() {
-                self.emit(buf, field, cfg, sink)?;
+            if cr >= window || buf.get(cr) != Some(&CR) {
+                return Ok(false);
             }
+            let lf_arrived = match buf.get(cr + 1) {
+                Some(&LF) if cr + 1 < self.head_limit => true,
+                None if cr + 1 < self.head_limit => false,
+                _ => return Ok(false),
+            };
+            self.flush_pending(buf, cfg, sink)?;
             let mut end = cr;
             while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
                 end -= 1;
@@ -624,7 +660,22 @@ impl HeadMachine {
             } else {
                 self.emit(buf, field, cfg, sink)?;
             }
+            if !lf_arrived {
+                self.state = State::FieldLf;
+                self.pos = cr + 1;
+                return Ok(true);
+            }
             self.begin_line(cr + 2, cfg.limits.field_line);
+        }
+    }
+
+    /// Hands the held-back field (obs-fold allowed) to the sink: the next
+    /// line does not start with whitespace.
+    #[inline(always)]
+    fn flush_pending<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<(), Fault> {
+        match self.pending.take() {
+            Some(field) => self.emit(buf, field, cfg, sink),
+            None => Ok(()),
         }
     }
 

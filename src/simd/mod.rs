@@ -44,9 +44,16 @@ mod x86;
 #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
 mod neon;
 
+/// Windows shorter than this are scanned by the scalar reference: a byte or
+/// two of new input (a slow peer) costs less than a call into a vector kernel.
+const SHORT_WINDOW: usize = 8;
+
 /// First index in `from..end` whose byte is not a `tchar`, else `end`.
 #[inline]
 pub(crate) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
+    if end.wrapping_sub(from) < SHORT_WINDOW {
+        return short_scan(buf, from, end, &crate::chars::TCHAR);
+    }
     Backend::best().skip_token(buf, from, end)
 }
 
@@ -54,6 +61,9 @@ pub(crate) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
 /// (any CTL but HTAB, or DEL), else `end`.
 #[inline]
 pub(crate) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
+    if end.wrapping_sub(from) < SHORT_WINDOW {
+        return short_scan(buf, from, end, &crate::chars::VALUE);
+    }
     Backend::best().skip_value(buf, from, end)
 }
 
@@ -61,7 +71,26 @@ pub(crate) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
 /// else `end`. `non_ascii` also admits obs-text.
 #[inline]
 pub(crate) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
+    if end.wrapping_sub(from) < SHORT_WINDOW {
+        let table = if non_ascii { &crate::chars::TARGET_LENIENT } else { &crate::chars::TARGET };
+        return short_scan(buf, from, end, table);
+    }
     Backend::best().skip_target(buf, from, end, non_ascii)
+}
+
+/// The scalar reference's answer for a window of a few bytes, as a plain
+/// loop (no unrolling set-up). `from <= end` is checked by the caller.
+#[inline(always)]
+fn short_scan(buf: &[u8], from: usize, end: usize, table: &[bool; 256]) -> usize {
+    let mut i = from;
+    while i < end {
+        match buf.get(i) {
+            Some(&b) if table[b as usize] => i += 1,
+            Some(_) => return i,
+            None => return scalar::skip_class(buf, from, end, table),
+        }
+    }
+    end
 }
 
 /// True if `from..end` is a window of `buf` (the contract above). Kernels
