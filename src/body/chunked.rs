@@ -117,6 +117,10 @@ impl Chunked {
                 }
                 return Ok(ChunkStep::Data { skip: i, len });
             }
+            if let Some(next) = self.common_framing(input, i, limits) {
+                i = next;
+                continue;
+            }
             let done = self.line_byte(b, i, limits).map_err(|(kind, at)| {
                 // A bare CR is reported at the CR, which may have come in an earlier input.
                 let back = u64::from(kind == ErrorKind::BareCr);
@@ -128,6 +132,47 @@ impl Chunked {
             i += 1;
         }
         Ok(ChunkStep::NeedMore)
+    }
+
+    /// Fast path for the common framing, all of it already received: the CRLF
+    /// after chunk data, or a whole size line without extensions whose first
+    /// digit is not `0` and whose digits fit the digit limit and a `u64`.
+    /// Returns where decoding goes on, with the state the byte-by-byte path
+    /// would have reached there; `None` (nothing changed) for anything else,
+    /// which `line_byte` then handles byte by byte (errors included).
+    #[inline(always)]
+    fn common_framing(&mut self, input: &[u8], i: usize, limits: &Limits) -> Option<usize> {
+        match self.state {
+            State::DataCr if input.get(i..i + 2) == Some(&b"\r\n"[..]) => {
+                self.remaining = 0;
+                self.digits = 0;
+                self.significant = 0;
+                self.state = State::Size;
+                Some(i + 2)
+            }
+            State::Size if self.digits == 0 && input.get(i).is_some_and(|&b| b != b'0') => {
+                // At most 15 digits: no overflow; all significant (no leading zero).
+                let max = limits.chunk_size_digits.min(15) as usize;
+                let mut j = i;
+                let mut size = 0u64;
+                while j - i < max {
+                    match input.get(j).and_then(|&b| hex_value(b)) {
+                        Some(d) => size = size * 16 + u64::from(d),
+                        None => break,
+                    }
+                    j += 1;
+                }
+                if j == i || input.get(j..j + 2) != Some(&b"\r\n"[..]) {
+                    return None;
+                }
+                self.remaining = size;
+                self.digits = (j - i) as u32;
+                self.significant = self.digits;
+                self.state = State::Data;
+                Some(j + 2)
+            }
+            _ => None,
+        }
     }
 
     /// One byte of framing at `i`; true when it ended the last-chunk line.
