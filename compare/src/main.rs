@@ -219,19 +219,19 @@ fn head_rows<'a>(rows: &mut Vec<Row<'a>>) {
             bytes: input.len(),
             messages: 1,
             h1: if many {
-                Box::new(move || h1_request::<LARGE>(input))
+                Box::new(move || h1_request::<LARGE>(black_box(input)))
             } else {
-                Box::new(move || h1_request::<SMALL>(input))
+                Box::new(move || h1_request::<SMALL>(black_box(input)))
             },
             httparse: Some(if many {
-                Box::new(move || peers::httparse_request::<LARGE>(input))
+                Box::new(move || peers::httparse_request::<LARGE>(black_box(input)))
             } else {
-                Box::new(move || peers::httparse_request::<SMALL>(input))
+                Box::new(move || peers::httparse_request::<SMALL>(black_box(input)))
             }),
             pico: Some(if many {
-                Box::new(move || peers::pico_request::<LARGE>(input, 0))
+                Box::new(move || peers::pico_request::<LARGE>(black_box(input), 0))
             } else {
-                Box::new(move || peers::pico_request::<SMALL>(input, 0))
+                Box::new(move || peers::pico_request::<SMALL>(black_box(input), 0))
             }),
             pico_overhead: None,
             note: "head",
@@ -244,9 +244,9 @@ fn head_rows<'a>(rows: &mut Vec<Row<'a>>) {
             name: format!("{name}, {} B", input.len()),
             bytes: input.len(),
             messages: 1,
-            h1: Box::new(move || h1_response::<SMALL>(input)),
-            httparse: Some(Box::new(move || peers::httparse_response::<SMALL>(input))),
-            pico: Some(Box::new(move || peers::pico_response::<SMALL>(input))),
+            h1: Box::new(move || h1_response::<SMALL>(black_box(input))),
+            httparse: Some(Box::new(move || peers::httparse_response::<SMALL>(black_box(input)))),
+            pico: Some(Box::new(move || peers::pico_response::<SMALL>(black_box(input)))),
             pico_overhead: None,
             note: "head",
         });
@@ -258,9 +258,9 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, pipeline: &'a [u8], pipeline720: &'a
         name: format!("pipeline: {DEPTH} x pico request, {} B", pipeline.len()),
         bytes: pipeline.len(),
         messages: DEPTH,
-        h1: Box::new(move || h1_drive::<SMALL>(pipeline, pipeline.len())),
-        httparse: Some(Box::new(move || peers::httparse_pipeline::<SMALL>(pipeline))),
-        pico: Some(Box::new(move || peers::pico_pipeline::<SMALL>(pipeline))),
+        h1: Box::new(move || h1_drive::<SMALL>(black_box(pipeline), pipeline.len())),
+        httparse: Some(Box::new(move || peers::httparse_pipeline::<SMALL>(black_box(pipeline)))),
+        pico: Some(Box::new(move || peers::pico_pipeline::<SMALL>(black_box(pipeline)))),
         pico_overhead: None,
         note: "h1parse: Head + End events per request",
     });
@@ -269,9 +269,9 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, pipeline: &'a [u8], pipeline720: &'a
             name: format!("httparse REQ {name}, 720 B"),
             bytes: HP_REQ.len(),
             messages: 1,
-            h1: Box::new(move || h1_drive::<SMALL>(HP_REQ, piece)),
-            httparse: Some(Box::new(move || peers::httparse_pieces::<SMALL>(HP_REQ, piece))),
-            pico: Some(Box::new(move || peers::pico_pieces::<SMALL>(HP_REQ, piece))),
+            h1: Box::new(move || h1_drive::<SMALL>(black_box(HP_REQ), piece)),
+            httparse: Some(Box::new(move || peers::httparse_pieces::<SMALL>(black_box(HP_REQ), piece))),
+            pico: Some(Box::new(move || peers::pico_pieces::<SMALL>(black_box(HP_REQ), piece))),
             pico_overhead: None,
             note: "pico: last_len; httparse: rescans",
         });
@@ -280,9 +280,9 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, pipeline: &'a [u8], pipeline720: &'a
         name: format!("pipeline: {DEPTH} x REQ in 1388 B segments, {} B", pipeline720.len()),
         bytes: pipeline720.len(),
         messages: DEPTH,
-        h1: Box::new(move || h1_drive::<SMALL>(pipeline720, 1388)),
-        httparse: Some(Box::new(move || peers::httparse_segments::<SMALL>(pipeline720, 1388))),
-        pico: Some(Box::new(move || peers::pico_segments::<SMALL>(pipeline720, 1388))),
+        h1: Box::new(move || h1_drive::<SMALL>(black_box(pipeline720), 1388)),
+        httparse: Some(Box::new(move || peers::httparse_segments::<SMALL>(black_box(pipeline720), 1388))),
+        pico: Some(Box::new(move || peers::pico_segments::<SMALL>(black_box(pipeline720), 1388))),
         pico_overhead: None,
         note: "pico: last_len; httparse: rescans",
     });
@@ -295,11 +295,11 @@ fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a [(String, Vec<u8>, usiz
             name: format!("{name}, {} B", body.len()),
             bytes: body.len(),
             messages: 1,
-            h1: Box::new(move || h1_chunked(message)),
-            httparse: Some(Box::new(move || peers::httparse_chunked(body))),
+            h1: Box::new(move || h1_chunked(black_box(message))),
+            httparse: Some(Box::new(move || peers::httparse_chunked(black_box(body)))),
             pico: Some(Box::new({
                 let mut scratch = body.to_vec();
-                move || peers::pico_chunked(body, &mut scratch)
+                move || peers::pico_chunked(black_box(body), &mut scratch)
             })),
             pico_overhead: Some(Box::new({
                 let mut scratch = body.to_vec();
@@ -338,18 +338,18 @@ fn main() {
     let mut own: Vec<(String, Runner<'_>, Runner<'_>)> = vec![
         (
             "full message (head + framing + End) vs head, pico request".into(),
-            Box::new(|| h1_drive::<SMALL>(PICO, PICO.len())),
-            Box::new(|| h1_request::<SMALL>(PICO)),
+            Box::new(|| h1_drive::<SMALL>(black_box(PICO), PICO.len())),
+            Box::new(|| h1_request::<SMALL>(black_box(PICO))),
         ),
         (
             "full message vs head, curl request".into(),
-            Box::new(|| h1_drive::<SMALL>(CURL, CURL.len())),
-            Box::new(|| h1_request::<SMALL>(CURL)),
+            Box::new(|| h1_drive::<SMALL>(black_box(CURL), CURL.len())),
+            Box::new(|| h1_request::<SMALL>(black_box(CURL))),
         ),
         (
             "64 B pieces vs whole buffer, httparse REQ".into(),
-            Box::new(|| h1_drive::<SMALL>(HP_REQ, 64)),
-            Box::new(|| h1_drive::<SMALL>(HP_REQ, HP_REQ.len())),
+            Box::new(|| h1_drive::<SMALL>(black_box(HP_REQ), 64)),
+            Box::new(|| h1_drive::<SMALL>(black_box(HP_REQ), HP_REQ.len())),
         ),
     ];
 
@@ -358,6 +358,17 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    // `--profile SUBSTRING N`: run only h1parse on the first matching row, N
+    // times, for perf/callgrind.
+    if let Some(what) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
+        let n: usize =
+            std::env::args().skip_while(|a| a != "--profile").nth(2).and_then(|n| n.parse().ok()).unwrap_or(1);
+        let mut row = rows.into_iter().find(|r| r.name.contains(what.as_str())).expect("no such row");
+        for _ in 0..n {
+            black_box((row.h1)());
+        }
+        return;
+    }
     let mut results = Vec::new();
     for row in rows {
         if only.as_ref().is_some_and(|o| !row.name.contains(o.as_str())) {
@@ -380,7 +391,7 @@ fn main() {
         results.push(r);
     }
     let limit = peers::limit_available().then(|| {
-        let mut f: Runner<'_> = Box::new(|| peers::limit_pass(PICO));
+        let mut f: Runner<'_> = Box::new(|| peers::limit_pass(black_box(PICO)));
         measure(&mut [&mut f], samples)[0]
     });
     if let Some(l) = limit {
