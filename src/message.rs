@@ -130,12 +130,18 @@ struct SpanSink<'s, const N: usize> {
 }
 
 impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
-    #[inline]
+    #[inline(always)]
     fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault> {
         let Some(slot) = self.spans.get_mut(*self.len) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
-        *slot = span;
+        // Field by field: LLVM otherwise assembles the span on the stack with
+        // four 4-byte stores and reloads it as one 16-byte load, which stalls
+        // store forwarding (it was ~40% of a field's cost).
+        slot.name.0 = span.name.0;
+        slot.name.1 = span.name.1;
+        slot.value.0 = span.value.0;
+        slot.value.1 = span.value.1;
         *self.len += 1;
         let (section, method) = (self.section, self.method);
         let ctx = move || match section {

@@ -49,7 +49,7 @@ mod neon;
 const SHORT_WINDOW: usize = 8;
 
 /// First index in `from..end` whose byte is not a `tchar`, else `end`.
-#[inline]
+#[inline(always)]
 pub(crate) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
     if end.wrapping_sub(from) < SHORT_WINDOW {
         return short_scan(buf, from, end, &crate::chars::TCHAR);
@@ -59,7 +59,7 @@ pub(crate) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
 
 /// First index in `from..end` whose byte may not appear in a field value
 /// (any CTL but HTAB, or DEL), else `end`.
-#[inline]
+#[inline(always)]
 pub(crate) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
     if end.wrapping_sub(from) < SHORT_WINDOW {
         return short_scan(buf, from, end, &crate::chars::VALUE);
@@ -69,7 +69,7 @@ pub(crate) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
 
 /// First index in `from..end` whose byte may not appear in a request-target,
 /// else `end`. `non_ascii` also admits obs-text.
-#[inline]
+#[inline(always)]
 pub(crate) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
     if end.wrapping_sub(from) < SHORT_WINDOW {
         let table = if non_ascii { &crate::chars::TARGET_LENIENT } else { &crate::chars::TARGET };

@@ -143,19 +143,19 @@ impl Sse2 {
     }
 
     /// [`super::skip_token`] with 16-byte vectors (`buf` shorter than 16 bytes: scalar).
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
         self.skip::<Token>(buf, from, end)
     }
 
     /// [`super::skip_value`] with 16-byte vectors.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
         self.skip::<Value>(buf, from, end)
     }
 
     /// [`super::skip_target`] with 16-byte vectors.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
         if non_ascii {
             self.skip::<vector::TargetLenient>(buf, from, end)
@@ -181,7 +181,7 @@ pub(super) struct Avx2(());
 impl Avx2 {
     /// `Some` only if the CPU has AVX2: from the compile-time target features,
     /// or (under `std`) from a run-time check.
-    #[inline]
+    #[inline(always)]
     pub(super) fn detect() -> Option<Self> {
         #[cfg(target_feature = "avx2")]
         {
@@ -210,7 +210,7 @@ impl Avx2 {
     }
 
     /// [`super::skip_token`] with 32-byte vectors.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
         if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
             return Sse2::new().skip_token(buf, from, end);
@@ -220,7 +220,7 @@ impl Avx2 {
     }
 
     /// [`super::skip_value`] with 32-byte vectors.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
         if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
             return Sse2::new().skip_value(buf, from, end);
@@ -230,7 +230,7 @@ impl Avx2 {
     }
 
     /// [`super::skip_target`] with 32-byte vectors.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
         if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
             return Sse2::new().skip_target(buf, from, end, non_ascii);
