@@ -610,7 +610,8 @@ impl HeadMachine {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
                 _ => return Ok(false),
             }
-            let colon = simd::skip_token(buf, start, window);
+            // `skip_token`, the OWS and `skip_value` of this line, in one call.
+            let (colon, value, cr) = simd::field_line(buf, start, window);
             if ran_out(colon) {
                 self.flush_pending(buf, cfg, sink)?;
                 self.mark = start;
@@ -621,10 +622,6 @@ impl HeadMachine {
             if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
                 return Ok(false);
             }
-            let mut value = colon + 1;
-            while value < window && buf.get(value).is_some_and(|&b| b == SP || b == HTAB) {
-                value += 1;
-            }
             if ran_out(value) {
                 self.flush_pending(buf, cfg, sink)?;
                 self.mark = start;
@@ -633,7 +630,6 @@ impl HeadMachine {
                 self.pos = value;
                 return Ok(true);
             }
-            let cr = simd::skip_value(buf, value, window);
             if ran_out(cr) {
                 self.flush_pending(buf, cfg, sink)?;
                 self.name = (start as u32, colon as u32);

@@ -44,6 +44,21 @@ mod x86;
 #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
 mod neon;
 
+/// The scans of a field line `name ":" OWS value` starting at `start`, in
+/// one call: `(colon, value, end)` where `colon` ends the token at `start`;
+/// if a `:` is there (and before `window`), `value` is past the OWS after it
+/// and `end` is where the field-value bytes from `value` end; otherwise all
+/// three are `colon`. Every index is at most `window`. Exactly what
+/// `skip_token`, an OWS loop and `skip_value` give (`scalar::field_line`);
+/// short lines cost one vector load instead of two kernel calls.
+#[inline(always)]
+pub(crate) fn field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+    if window.wrapping_sub(start) < SHORT_WINDOW {
+        return scalar::field_line(buf, start, window, &crate::chars::TCHAR, &crate::chars::VALUE);
+    }
+    Backend::best().field_line(buf, start, window)
+}
+
 /// Windows shorter than this are scanned by the scalar reference: a byte or
 /// two of new input (a slow peer) costs less than a call into a vector kernel.
 const SHORT_WINDOW: usize = 8;
@@ -169,6 +184,19 @@ impl Backend {
     }
 
     #[inline(always)]
+    fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+        match self {
+            Backend::Swar => swar::field_line(buf, start, window),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
+            Backend::Sse2(k) => k.field_line(buf, start, window),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
+            Backend::Avx2(k) => k.field_line(buf, start, window),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
+            Backend::Neon(k) => k.field_line(buf, start, window),
+        }
+    }
+
+    #[inline(always)]
     fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
         match self {
             Backend::Swar => swar::skip_value(buf, from, end),
@@ -247,8 +275,10 @@ pub fn kernels_agree(data: &[u8]) -> bool {
             let value = scalar::skip_class(data, from, end, &VALUE);
             let target = scalar::skip_class(data, from, end, &TARGET);
             let lenient = scalar::skip_class(data, from, end, &TARGET_LENIENT);
+            let line = scalar::field_line(data, from, end, &TCHAR, &VALUE);
             for k in Backend::available() {
-                if k.skip_token(data, from, end) != token
+                if k.field_line(data, from, end) != line
+                    || k.skip_token(data, from, end) != token
                     || k.skip_value(data, from, end) != value
                     || k.skip_target(data, from, end, false) != target
                     || k.skip_target(data, from, end, true) != lenient

@@ -110,6 +110,16 @@ impl Neon {
         }
     }
 
+    /// [`super::field_line`] with 16-byte vectors.
+    #[inline]
+    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+        if !super::valid_window(buf, start, window) || buf.len() < V128::LANES {
+            return super::swar::field_line(buf, start, window);
+        }
+        // SAFETY: NEON is enabled at compile time; the window and length were checked above.
+        unsafe { vector::field_line::<V128>(buf, start, window) }
+    }
+
     #[inline]
     fn skip<C: Class + super::Fallback>(self, buf: &[u8], from: usize, end: usize) -> usize {
         if !super::valid_window(buf, from, end) || buf.len() < V128::LANES {

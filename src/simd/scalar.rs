@@ -26,6 +26,28 @@ pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256
     }
 }
 
+/// The reference for `super::field_line`, composed from `skip_class`:
+/// `colon` ends the token at `start`; if a `:` is there, `value` is past the
+/// OWS after it and `end` ends the field-value bytes from `value`; otherwise
+/// all three are `colon`. Every index is at most `window`.
+pub(crate) fn field_line(
+    buf: &[u8],
+    start: usize,
+    window: usize,
+    token: &[bool; 256],
+    value_class: &[bool; 256],
+) -> (usize, usize, usize) {
+    let colon = skip_class(buf, start, window, token);
+    if colon >= window || buf.get(colon) != Some(&b':') {
+        return (colon, colon, colon);
+    }
+    let mut value = colon + 1;
+    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
+        value += 1;
+    }
+    (colon, value, skip_class(buf, value, window, value_class))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

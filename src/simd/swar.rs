@@ -93,3 +93,17 @@ pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) 
         skip(buf, from, end, not_target, &crate::chars::TARGET)
     }
 }
+
+/// [`super::field_line`]: the SWAR scans, composed like the reference.
+#[inline]
+pub(super) fn field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+    let colon = skip_token(buf, start, window);
+    if colon >= window || buf.get(colon) != Some(&b':') {
+        return (colon, colon, colon);
+    }
+    let mut value = colon + 1;
+    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
+        value += 1;
+    }
+    (colon, value, skip_value(buf, value, window))
+}

@@ -95,3 +95,53 @@ fn kernels_agree_on_pseudo_random_input() {
         assert!(kernels_agree(&data[round % 7..]), "round {round}");
     }
 }
+
+fn check_line(k: Backend, buf: &[u8], start: usize, window: usize) {
+    let want = scalar::field_line(buf, start, window, &TCHAR, &VALUE);
+    let got = k.field_line(buf, start, window);
+    assert_eq!(got, want, "{k:?} field_line from {start} window {window} in {:?}", buf.escape_ascii());
+}
+
+/// Long enough that name, OWS and value each cross a vector boundary at some
+/// alignment; the second line is there to be read past.
+const LINE: &[u8] = b"X-Forwarded-For-Some-Proxy:  \t value with spaces\tand text past 32 bytes\r\nNext: x\r\n";
+
+#[test]
+fn field_line_matches_the_reference_for_all_byte_values_at_every_position() {
+    for k in Backend::available() {
+        for align in [0, 1, 5, 16, 31] {
+            let mut buf = [b'a'; 31 + LINE.len()];
+            buf[align..align + LINE.len()].copy_from_slice(LINE);
+            let line_end = align + LINE.len() - 9;
+            for pos in align..line_end {
+                let keep = buf[pos];
+                for b in 0..=255u8 {
+                    buf[pos] = b;
+                    check_line(k, &buf, align, line_end + 2);
+                    check_line(k, &buf[..line_end], align, line_end);
+                }
+                buf[pos] = keep;
+            }
+        }
+    }
+}
+
+#[test]
+fn field_line_matches_the_reference_for_every_start_and_window() {
+    let lines: [&[u8]; 4] = [LINE, b"Host: a\r\n", b"A:\r\n", b"Name:      \r\n"];
+    for k in Backend::available() {
+        for line in lines {
+            for lead in 0..34 {
+                let mut buf = vec![b'b'; lead];
+                buf.extend_from_slice(line);
+                buf.extend_from_slice(b"Tail: 1234567890\r\n");
+                for cut in [buf.len(), lead + line.len(), lead + line.len() / 2] {
+                    let buf = &buf[..cut];
+                    for window in lead..=buf.len() {
+                        check_line(k, buf, lead, window);
+                    }
+                }
+            }
+        }
+    }
+}

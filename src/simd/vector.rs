@@ -194,3 +194,61 @@ pub(super) unsafe fn skip<V: Vector, C: Class>(buf: &[u8], from: usize, end: usi
     let bits = unsafe { C::outside(V::load(p.add(last))).true_bits() } >> ((i - last) as u32 * V::BITS_PER_LANE);
     if bits != 0 { (i + (bits.trailing_zeros() / V::BITS_PER_LANE) as usize).min(end) } else { end }
 }
+
+/// [`super::field_line`] with vectors: the token scan and the value scan of a
+/// short field line share one load (the line's first vector), and the OWS
+/// between them is skipped in between; longer parts continue with [`skip`].
+///
+/// # Safety
+///
+/// As for [`skip`]: the module contract for `V`, `buf.len() >= V::LANES`,
+/// `start <= window <= buf.len()`.
+#[inline(always)]
+pub(super) unsafe fn field_line<V: Vector>(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+    debug_assert!(start <= window && window <= buf.len() && buf.len() >= V::LANES);
+    if start >= window {
+        return (start, start, start);
+    }
+    let len = buf.len();
+    // The vector holding `start`: at `start`, or the last one of `buf`.
+    let base = if len - start >= V::LANES { start } else { len - V::LANES };
+    let next = base + V::LANES;
+    // SAFETY: `base + LANES <= len`; the ISA is the caller's contract.
+    let first = unsafe { V::load(buf.as_ptr().add(base)) };
+    let lane = |bits: u64, from: usize| -> Option<usize> {
+        let bits = bits >> ((from - base) as u32 * V::BITS_PER_LANE);
+        (bits != 0).then(|| from + (bits.trailing_zeros() / V::BITS_PER_LANE) as usize)
+    };
+    // SAFETY: the module contract holds for the caller.
+    let not_token = unsafe { Token::outside(first).true_bits() };
+    let colon = match lane(not_token, start) {
+        Some(i) => i.min(window),
+        None if next >= window => window,
+        // SAFETY: `next < window <= len`, forwarded contract.
+        None => unsafe { skip::<V, Token>(buf, next, window) },
+    };
+    if colon >= window || buf.get(colon) != Some(&b':') {
+        return (colon, colon, colon);
+    }
+    let mut value = colon + 1;
+    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
+        value += 1;
+    }
+    if value >= window {
+        return (colon, value, value);
+    }
+    let end = if value < next {
+        // SAFETY: the module contract holds for the caller.
+        let not_value = unsafe { Value::outside(first).true_bits() };
+        match lane(not_value, value) {
+            Some(i) => i.min(window),
+            None if next >= window => window,
+            // SAFETY: `next < window <= len`, forwarded contract.
+            None => unsafe { skip::<V, Value>(buf, next, window) },
+        }
+    } else {
+        // SAFETY: `value < window <= len`, forwarded contract.
+        unsafe { skip::<V, Value>(buf, value, window) }
+    };
+    (colon, value, end)
+}

@@ -164,6 +164,16 @@ impl Sse2 {
         }
     }
 
+    /// [`super::field_line`] with 16-byte vectors.
+    #[inline]
+    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+        if !super::valid_window(buf, start, window) || buf.len() < V128::LANES {
+            return super::swar::field_line(buf, start, window);
+        }
+        // SAFETY: SSE2 is baseline on x86_64; the window and length were checked above.
+        unsafe { vector::field_line::<V128>(buf, start, window) }
+    }
+
     #[inline]
     fn skip<C: Class + super::Fallback>(self, buf: &[u8], from: usize, end: usize) -> usize {
         if !super::valid_window(buf, from, end) || buf.len() < V128::LANES {
@@ -229,6 +239,16 @@ impl Avx2 {
         unsafe { avx2_skip_value(buf, from, end) }
     }
 
+    /// [`super::field_line`] with 32-byte vectors.
+    #[inline(always)]
+    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+        if !super::valid_window(buf, start, window) || buf.len() < V256::LANES {
+            return Sse2::new().field_line(buf, start, window);
+        }
+        // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
+        unsafe { avx2_field_line(buf, start, window) }
+    }
+
     /// [`super::skip_target`] with 32-byte vectors.
     #[inline(always)]
     pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
@@ -238,6 +258,14 @@ impl Avx2 {
         // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
         unsafe { avx2_skip_target(buf, from, end, non_ascii) }
     }
+}
+
+/// # Safety
+/// AVX2 present; `start <= window <= buf.len()`, `buf.len() >= 32`.
+#[target_feature(enable = "avx2")]
+unsafe fn avx2_field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { vector::field_line::<V256>(buf, start, window) }
 }
 
 /// # Safety
