@@ -381,7 +381,8 @@ impl HeadMachine {
 
     /// `method = token` then one SP (RFC 9112 3.1).
     fn method(&mut self, buf: &[u8]) -> Step {
-        let i = simd::skip_token(buf, self.pos, self.window(buf));
+        // Methods are short: a few bytes by table before any vector call.
+        let i = simd::skip_short_token(buf, self.pos, self.window(buf));
         self.pos = i;
         match self.peek(buf, i)? {
             None => Ok(false),

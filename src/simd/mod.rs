@@ -72,6 +72,17 @@ pub(crate) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
     Backend::best().skip_token(buf, from, end)
 }
 
+/// [`skip_token`] for tokens that are usually a few bytes long (a method):
+/// the first `SHORT_WINDOW` bytes by table, the rest (if any) by vector.
+#[inline(always)]
+pub(crate) fn skip_short_token(buf: &[u8], from: usize, end: usize) -> usize {
+    if from > end {
+        return skip_token(buf, from, end);
+    }
+    let i = short_scan(buf, from, end.min(from + SHORT_WINDOW), &crate::chars::TCHAR);
+    if i < from + SHORT_WINDOW || i == end { i } else { skip_token(buf, i, end) }
+}
+
 /// First index in `from..end` whose byte may not appear in a field value
 /// (any CTL but HTAB, or DEL), else `end`.
 #[inline(always)]

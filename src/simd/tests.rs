@@ -145,3 +145,21 @@ fn field_line_matches_the_reference_for_every_start_and_window() {
         }
     }
 }
+
+#[test]
+fn short_token_scan_matches_the_reference() {
+    for len in 0..40 {
+        for stop in 0..=len {
+            for from in 0..=stop.min(3) {
+                let mut buf = [b'G'; 48];
+                if stop < len {
+                    buf[stop] = b' ';
+                }
+                for end in from..=len {
+                    let want = scalar::skip_class(&buf, from, end, &TCHAR);
+                    assert_eq!(super::skip_short_token(&buf, from, end), want, "len {len} stop {stop} {from}..{end}");
+                }
+            }
+        }
+    }
+}
