@@ -367,13 +367,30 @@ impl HeadMachine {
     /// dispatch loop (the same transitions `run` would make; a speed-up only).
     #[inline(always)]
     fn request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        if !self.method(buf)? || self.state != State::Target {
+        if !self.method(buf)? {
+            return Ok(false);
+        }
+        if self.state != State::Target {
             return Ok(true);
         }
-        if !self.target(buf, cfg)? || self.state != State::ReqVersion {
+        self.rest_of_request_line(buf, cfg)
+    }
+
+    /// From the request-target on (`Target` state), as [`Self::request_line`].
+    /// A step that needs more input ends the chain with `Ok(false)`, as it
+    /// would end the dispatch loop.
+    #[inline(always)]
+    fn rest_of_request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if !self.target(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::ReqVersion {
             return Ok(true);
         }
-        if !self.version(buf, cfg)? || self.state != State::StartLineLf {
+        if !self.version(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::StartLineLf {
             return Ok(true);
         }
         self.expect_lf(buf, cfg)
@@ -687,10 +704,25 @@ impl HeadMachine {
     /// input or leaves the common path (leniencies, errors).
     #[inline(always)]
     fn field_line<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
-        if !self.field_name(buf, cfg)? || self.state != State::ValueWs {
+        if !self.field_name(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::ValueWs {
             return Ok(true);
         }
-        if !self.value_ws(buf)? || !self.value(buf, cfg, sink)? || self.state != State::FieldLf {
+        if !self.value_ws(buf)? {
+            return Ok(false);
+        }
+        self.rest_of_value(buf, cfg, sink)
+    }
+
+    /// From the `Value` state to the end of the line, as [`Self::field_line`].
+    #[inline(always)]
+    fn rest_of_value<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        if !self.value(buf, cfg, sink)? {
+            return Ok(false);
+        }
+        if self.state != State::FieldLf {
             return Ok(true);
         }
         self.expect_lf(buf, cfg)
