@@ -96,6 +96,42 @@ pub(crate) static QDTEXT: [bool; 256] = table!(is_qdtext);
 /// The byte after `\` in a quoted-pair (RFC 9110 5.6.4): HTAB, SP, VCHAR, obs-text.
 pub(crate) static QUOTED_PAIR: [bool; 256] = table!(is_value_byte);
 
+// RFC 3986 3.2.2:
+//   reg-name   = *( unreserved / pct-encoded / sub-delims )
+//   unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
+//   sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
+// (pct-encoded, "%" HEXDIG HEXDIG, is handled by the caller.)
+const fn is_reg_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
+}
+
+/// Bytes of a `reg-name` other than `%` (RFC 3986 3.2.2): a Host's name part.
+pub(crate) static REG_NAME: [bool; 256] = table!(is_reg_name_byte);
+
+/// True if `bytes` equals `word` ignoring ASCII case, where `word` is made
+/// of lower-case letters and `-` (the field names and connection options the
+/// parser looks for). Eight bytes per OR and compare: for a letter, `b | 0x20`
+/// is its lower-case form, and the only other byte that maps onto a letter or
+/// `-` is CR (onto `-`), which never occurs in a name or a value.
+#[inline]
+pub(crate) fn eq_lower(bytes: &[u8], word: &[u8]) -> bool {
+    if bytes.len() != word.len() {
+        return false;
+    }
+    let word8 = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_le_bytes).unwrap_or(0);
+    let (mut a, mut b) = (bytes.chunks_exact(8), word.chunks_exact(8));
+    for (x, y) in (&mut a).zip(&mut b) {
+        if word8(x) | 0x2020_2020_2020_2020 != word8(y) {
+            return false;
+        }
+    }
+    a.remainder().iter().zip(b.remainder()).all(|(&x, &y)| x | 0x20 == y)
+}
+
 /// True for the optional whitespace bytes OWS/BWS (RFC 9110 5.6.3): SP and HTAB.
 #[inline]
 pub(crate) const fn is_ows(b: u8) -> bool {
@@ -140,6 +176,37 @@ mod tests {
         }
         assert_eq!(hex_value(b'f'), Some(15));
         assert_eq!(hex_value(b'A'), Some(10));
+    }
+
+    #[test]
+    fn eq_lower_is_ascii_case_insensitive_equality_for_names() {
+        let words: [&[u8]; 6] =
+            [b"host", b"upgrade", b"connection", b"content-length", b"transfer-encoding", b"keep-alive"];
+        for w in words {
+            assert!(eq_lower(w, w));
+            assert!(eq_lower(&w.to_ascii_uppercase(), w));
+            // Every single-byte change (other than case) breaks equality.
+            for i in 0..w.len() {
+                for b in 0..=255u8 {
+                    let mut x = w.to_vec();
+                    x[i] = b;
+                    let same = x.eq_ignore_ascii_case(w);
+                    if b != b'\r' {
+                        assert_eq!(eq_lower(&x, w), same, "{:?}", x.escape_ascii());
+                    }
+                }
+            }
+            assert!(!eq_lower(&w[1..], w));
+        }
+    }
+
+    #[test]
+    fn reg_name_is_unreserved_and_sub_delims() {
+        let listed = b"abcxyzABCXYZ0189-._~!$&'()*+,;=";
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || listed.contains(&b);
+            assert_eq!(REG_NAME[b as usize], expected, "byte {b:#04x}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use super::FieldSpan;
 use super::machine::Fault;
-use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, is_ows};
+use crate::chars::{QDTEXT, QUOTED_PAIR, REG_NAME, TCHAR, eq_lower, is_ows};
 use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::framing::{FramingContext, check_coding_fields};
@@ -58,10 +58,10 @@ impl Facts {
         let line = span.name.0;
         let at = span.value.0 as usize;
         match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => return self.host(value, at, line, &ctx(), cfg),
-            7 if name.eq_ignore_ascii_case(b"upgrade") => self.upgrade = true,
-            10 if name.eq_ignore_ascii_case(b"connection") => self.connection_options(value),
-            14 if name.eq_ignore_ascii_case(b"content-length") => {
+            4 if eq_lower(name, b"host") => return self.host(value, at, line, &ctx(), cfg),
+            7 if eq_lower(name, b"upgrade") => self.upgrade = true,
+            10 if eq_lower(name, b"connection") => self.connection_options(value),
+            14 if eq_lower(name, b"content-length") => {
                 let ctx = ctx();
                 if ctx.fields_ignored {
                     return Ok(());
@@ -74,7 +74,7 @@ impl Facts {
                 self.content_length_line = line;
                 return check_coding_fields(&ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
             }
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+            17 if eq_lower(name, b"transfer-encoding") => {
                 let ctx = ctx();
                 if ctx.fields_ignored {
                     return Ok(());
@@ -113,12 +113,11 @@ impl Facts {
     fn connection_options(&mut self, value: &[u8]) {
         for option in value.split(|&b| b == b',') {
             let option = option.trim_ascii();
-            if option.eq_ignore_ascii_case(b"close") {
-                self.close = true;
-            } else if option.eq_ignore_ascii_case(b"keep-alive") {
-                self.keep_alive = true;
-            } else if option.eq_ignore_ascii_case(b"upgrade") {
-                self.connection_upgrade = true;
+            match option.len() {
+                5 if eq_lower(option, b"close") => self.close = true,
+                10 if eq_lower(option, b"keep-alive") => self.keep_alive = true,
+                7 if eq_lower(option, b"upgrade") => self.connection_upgrade = true,
+                _ => {}
             }
         }
     }
@@ -276,7 +275,7 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
     } else {
         // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 fits in it.
         while let Some(&b) = v.get(i) {
-            if is_unreserved(b) || is_sub_delim(b) {
+            if REG_NAME[b as usize] {
                 i += 1;
             } else if b == b'%'
                 && v.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
