@@ -115,6 +115,22 @@ impl Leniency {
             || self.transfer_encoding_with_content_length_in_responses
     }
 
+    /// Every switch that is on in `self` or in `other`.
+    pub const fn union(self, other: Leniency) -> Leniency {
+        Leniency {
+            bare_lf_in_head: self.bare_lf_in_head | other.bare_lf_in_head,
+            obs_fold_in_responses: self.obs_fold_in_responses | other.obs_fold_in_responses,
+            whitespace_before_colon_in_responses: self.whitespace_before_colon_in_responses
+                | other.whitespace_before_colon_in_responses,
+            multiple_spaces_in_start_line: self.multiple_spaces_in_start_line | other.multiple_spaces_in_start_line,
+            missing_host: self.missing_host | other.missing_host,
+            any_version: self.any_version | other.any_version,
+            non_ascii_target: self.non_ascii_target | other.non_ascii_target,
+            transfer_encoding_with_content_length_in_responses: self.transfer_encoding_with_content_length_in_responses
+                | other.transfer_encoding_with_content_length_in_responses,
+        }
+    }
+
     /// Every switch on: for tests and for tools that must read whatever comes.
     pub const fn all() -> Self {
         Leniency {

@@ -1,0 +1,326 @@
+//! The sans-IO message parser: head → body → end → next message.
+//!
+//! # Contract
+//!
+//! The parser never owns input. The caller keeps a buffer of bytes received
+//! and not yet consumed, and calls [`RequestParser::parse`] with all of them.
+//! Each call returns how many bytes from the front of that buffer are consumed
+//! (the caller drops them) and at most one [`Event`]; `None` means every byte
+//! given has been validated and more are needed. While a head or a trailer
+//! section is incomplete nothing is consumed: the caller passes the same bytes
+//! again with more appended, and the parser resumes exactly where it stopped
+//! (it remembers offsets, not pointers, so the buffer may move).
+//! [`RequestParser::finish`] says the stream ended.
+//!
+//! # Phases
+//!
+//! | phase      | on a call                                            | next            |
+//! |------------|------------------------------------------------------|-----------------|
+//! | `Head`     | run the head machine; when done, decide framing → `Head` event | `Body` / `End` |
+//! | `Body`     | hand out data (counted, chunked or until close)      | `Trailers` / `End` |
+//! | `Trailers` | run the head machine on the trailer section → `Trailers` event | `End` |
+//! | `End`      | → `End(disposition)` event                           | `Head` / `Closed` / `Upgraded` |
+//! | `Closed`   | empty lines are skipped; any other byte is [`ErrorKind::DataAfterClose`] | |
+//! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol |              |
+//! | `Failed`   | the first error again: nothing after a bad message is parsed |          |
+
+mod stream;
+#[cfg(test)]
+mod tests;
+
+use crate::config::{Config, Leniency};
+use crate::error::Error;
+use crate::framing::{Disposition, Framing, MethodKind};
+use crate::head::machine::Section;
+use crate::head::{Fields, Version, slice};
+use stream::{Core, Phase};
+
+/// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
+pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_MAX_HEADERS as usize;
+
+/// One thing the parser found.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a, H> {
+    /// A complete head (request or response), with the framing of its body.
+    Head(H),
+    /// Body data: a slice of the input, in order. A message's body is the
+    /// concatenation of its `Data` events.
+    Data(&'a [u8]),
+    /// The trailer fields of a chunked body (only when there are some).
+    Trailers(Fields<'a>),
+    /// The message is complete; what the connection does next.
+    End(Disposition),
+}
+
+/// The result of one [`RequestParser::parse`] or [`ResponseParser::parse`] call.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress<'a, H> {
+    /// Bytes from the front of the input that the caller may now drop.
+    pub consumed: usize,
+    /// What was found, or `None` when more input is needed.
+    pub event: Option<Event<'a, H>>,
+}
+
+/// What the end of the stream meant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finish {
+    /// The stream ended between messages (or after the connection closed or
+    /// was upgraded).
+    Idle,
+    /// The stream ended inside a message.
+    Incomplete,
+    /// The end of the stream completed a message (a close-delimited body, or
+    /// a message whose `End` event had not been asked for yet).
+    End(Disposition),
+}
+
+/// A request head as a server receives it. Everything borrows the input.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'a> {
+    /// The method token, as sent (case-sensitive).
+    pub method: &'a [u8],
+    /// The request-target, as sent.
+    pub target: &'a [u8],
+    /// The version as it affects parsing.
+    pub version: Version,
+    /// The version as sent (`HTTP/1.1`).
+    pub version_bytes: &'a [u8],
+    /// The header fields.
+    pub fields: Fields<'a>,
+    /// How the body is delimited.
+    pub framing: Framing,
+}
+
+/// A response head as a client receives it. Everything borrows the input.
+#[derive(Clone, Copy, Debug)]
+pub struct ResponseHead<'a> {
+    /// The version as it affects parsing.
+    pub version: Version,
+    /// The version as sent.
+    pub version_bytes: &'a [u8],
+    /// The status code (100..=599).
+    pub code: u16,
+    /// The reason phrase as sent, possibly empty.
+    pub reason: &'a [u8],
+    /// The header fields.
+    pub fields: Fields<'a>,
+    /// How the body is delimited.
+    pub framing: Framing,
+}
+
+macro_rules! parser_common {
+    () => {
+        /// The leniencies the most recent message needed: set when its head
+        /// completes, extended by its trailer section. A server can log peers
+        /// that rely on them. All `false` under the strict default (such a
+        /// message would have been an error).
+        pub fn leniencies_used(&self) -> Leniency {
+            self.core.decision.used
+        }
+
+        /// A parser with strict rules and default limits.
+        pub fn new() -> Self {
+            Self::with_config(Config::new())
+        }
+
+        /// Tells the parser the stream ended: completes a close-delimited
+        /// body, or reports a message cut short as [`Finish::Incomplete`].
+        ///
+        /// # Errors
+        ///
+        /// The error the stream already failed with, if any.
+        pub fn finish(&mut self) -> Result<Finish, Error> {
+            self.core.finish()
+        }
+
+        /// True between messages: no byte of a next message has been seen
+        /// (empty lines aside). A server can use it to choose between an idle
+        /// timeout and a slow-request timeout, without calling `finish`.
+        pub fn is_between_messages(&self) -> bool {
+            match self.core.phase {
+                Phase::Head => self.core.machine.is_idle(),
+                Phase::Closed | Phase::Upgraded => true,
+                _ => false,
+            }
+        }
+
+        /// Stream offset of the first byte of the next input.
+        pub fn offset(&self) -> u64 {
+            self.core.offset
+        }
+
+        /// True once the connection was handed to another protocol: the bytes
+        /// not consumed belong to it.
+        pub fn is_upgraded(&self) -> bool {
+            matches!(self.core.phase, Phase::Upgraded)
+        }
+
+        /// The configuration in force.
+        pub fn config(&self) -> &Config {
+            &self.core.cfg
+        }
+    };
+}
+
+/// Parses the requests on a connection, as a server sees them.
+///
+/// `N` is how many field lines it can hold (default [`DEFAULT_CAPACITY`]);
+/// the effective limit is the smaller of `N` and `Limits::headers`.
+///
+/// ```
+/// use h1parse::{Event, RequestParser, Disposition, Framing};
+///
+/// let mut parser = RequestParser::new();
+/// let mut input: &[u8] = b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+/// let mut body = Vec::new();
+/// loop {
+///     let progress = parser.parse(input).unwrap();
+///     let consumed = progress.consumed;
+///     match progress.event {
+///         Some(Event::Head(head)) => {
+///             assert_eq!(head.method, b"POST");
+///             assert_eq!(head.framing, Framing::Length(5));
+///         }
+///         Some(Event::Data(data)) => body.extend_from_slice(data),
+///         Some(Event::Trailers(_)) => {}
+///         Some(Event::End(next)) => {
+///             assert_eq!(next, Disposition::KeepAlive);
+///             break;
+///         }
+///         None => unreachable!("the whole message is here"),
+///     }
+///     input = &input[consumed..];
+/// }
+/// assert_eq!(body, b"hello");
+/// ```
+#[derive(Clone, Debug)]
+pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
+    core: Core<N>,
+}
+
+impl RequestParser {
+    /// A parser with the given limits and leniencies.
+    pub fn with_config(cfg: Config) -> Self {
+        RequestParser { core: Core::new(Section::Request, cfg) }
+    }
+
+    parser_common!();
+}
+
+impl Default for RequestParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> RequestParser<N> {
+    /// A parser holding up to `N` field lines.
+    pub fn with_capacity(cfg: Config) -> Self {
+        RequestParser { core: Core::new(Section::Request, cfg) }
+    }
+
+    /// Parses from the front of `input` (see the [module contract](crate::message)).
+    ///
+    /// # Errors
+    ///
+    /// The first error in the stream, with its stream offset; after it every
+    /// call returns the same error.
+    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
+        let core = &mut self.core;
+        if !matches!(core.phase, Phase::Head) {
+            return core.after_head(input);
+        }
+        let Some(done) = core.head(input)? else {
+            return Ok(Progress { consumed: 0, event: None });
+        };
+        let m = &core.machine;
+        let head = RequestHead {
+            method: slice(input, m.parts[0]),
+            target: slice(input, m.parts[1]),
+            version: Version::from_digits(m.major, m.minor),
+            version_bytes: slice(input, m.parts[2]),
+            fields: Fields::new(input, core.spans.get(..core.nspans).unwrap_or_default()),
+            framing: core.decision.framing,
+        };
+        core.offset += done.len as u64;
+        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
+    }
+}
+
+/// Parses the responses on a connection, as a client sees them.
+///
+/// Framing of a response depends on the request it answers: call
+/// [`ResponseParser::set_request_method`] before each response when it differs
+/// (the default is a `GET`-like method). An interim 1xx response ends with
+/// `End(KeepAlive)` and the final response to the same request follows.
+///
+/// ```
+/// use h1parse::{Event, ResponseParser, Framing};
+///
+/// let mut parser = ResponseParser::new();
+/// parser.set_request_method(b"HEAD");
+/// let input = b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n";
+/// let progress = parser.parse(input).unwrap();
+/// let Some(Event::Head(head)) = progress.event else { panic!() };
+/// assert_eq!(head.code, 200);
+/// assert_eq!(head.framing, Framing::None); // a response to HEAD has no body
+/// ```
+#[derive(Clone, Debug)]
+pub struct ResponseParser<const N: usize = DEFAULT_CAPACITY> {
+    core: Core<N>,
+}
+
+impl ResponseParser {
+    /// A parser with the given limits and leniencies.
+    pub fn with_config(cfg: Config) -> Self {
+        ResponseParser { core: Core::new(Section::Response, cfg) }
+    }
+
+    parser_common!();
+}
+
+impl Default for ResponseParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> ResponseParser<N> {
+    /// A parser holding up to `N` field lines.
+    pub fn with_capacity(cfg: Config) -> Self {
+        ResponseParser { core: Core::new(Section::Response, cfg) }
+    }
+
+    /// The method of the request that the next response answers; it stays in
+    /// force until changed.
+    pub fn set_request_method(&mut self, method: &[u8]) {
+        self.core.method = MethodKind::of(method);
+    }
+
+    /// Parses from the front of `input` (see the [module contract](crate::message)).
+    ///
+    /// # Errors
+    ///
+    /// The first error in the stream, with its stream offset; after it every
+    /// call returns the same error.
+    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
+        let core = &mut self.core;
+        if !matches!(core.phase, Phase::Head) {
+            return core.after_head(input);
+        }
+        let Some(done) = core.head(input)? else {
+            return Ok(Progress { consumed: 0, event: None });
+        };
+        let m = &core.machine;
+        let head = ResponseHead {
+            version: Version::from_digits(m.major, m.minor),
+            version_bytes: slice(input, m.parts[0]),
+            code: m.code,
+            reason: slice(input, m.parts[2]),
+            fields: Fields::new(input, core.spans.get(..core.nspans).unwrap_or_default()),
+            framing: core.decision.framing,
+        };
+        core.offset += done.len as u64;
+        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
+    }
+}
