@@ -135,6 +135,8 @@ fn h1_request<const N: usize>(input: &[u8]) -> usize {
     let mut p = RequestParser::<N>::with_capacity(Config::new());
     let progress = p.parse(input).expect("valid");
     debug_assert!(matches!(progress.event, Some(Event::Head(_))));
+    // The head must be built, as the peers must fill in their outputs.
+    black_box(&progress.event);
     progress.consumed
 }
 
@@ -142,6 +144,8 @@ fn h1_response<const N: usize>(input: &[u8]) -> usize {
     let mut p = ResponseParser::<N>::with_capacity(Config::new());
     let progress = p.parse(input).expect("valid");
     debug_assert!(matches!(progress.event, Some(Event::Head(_))));
+    // The head must be built, as the peers must fill in their outputs.
+    black_box(&progress.event);
     progress.consumed
 }
 
