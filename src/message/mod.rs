@@ -20,7 +20,7 @@
 //! | `Body`     | hand out data (counted, chunked or until close)      | `Trailers` / `End` |
 //! | `Trailers` | run the head machine on the trailer section → `Trailers` event | `End` |
 //! | `End`      | → `End(disposition)` event                           | `Head` / `Closed` / `Upgraded` |
-//! | `Closed`   | empty lines are skipped; any other byte is [`ErrorKind::DataAfterClose`] | |
+//! | `Closed`   | empty lines are skipped; any other byte is [`ErrorKind::DataAfterClose`](crate::ErrorKind::DataAfterClose) | |
 //! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol |              |
 //! | `Failed`   | the first error again: nothing after a bad message is parsed |          |
 
