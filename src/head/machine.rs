@@ -227,6 +227,11 @@ impl HeadMachine {
     /// The state loop of [`HeadMachine::advance`].
     #[inline(always)]
     fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
+        if self.only_continues(buf) {
+            // Exactly what the state's method would do with these bytes.
+            self.pos = buf.len();
+            return Ok(None);
+        }
         loop {
             let progressed = match self.state {
                 State::Leading => self.leading(buf, cfg)?,
@@ -247,6 +252,28 @@ impl HeadMachine {
                 return Ok(None);
             }
         }
+    }
+
+    /// True when the few bytes that arrived since the last call (a slow
+    /// peer) all continue the token, target, value or reason being read, and
+    /// the end of the input is inside every limit: the state's method would
+    /// move past them and ask for more, which the caller does without the
+    /// dispatch. Checked by table, up to `SLOW_PEER` new bytes.
+    #[inline(always)]
+    fn only_continues(&self, buf: &[u8]) -> bool {
+        /// More new bytes than this go through the states (vector scans).
+        const SLOW_PEER: usize = 8;
+        let class = match self.state {
+            State::Value | State::Reason => &crate::chars::VALUE,
+            State::FieldName | State::Method => &crate::chars::TCHAR,
+            State::Target => &crate::chars::TARGET,
+            _ => return false,
+        };
+        let len = buf.len();
+        len < self.head_limit
+            && len <= self.line_limit
+            && len - self.pos <= SLOW_PEER
+            && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| class[b as usize]))
     }
 
     // ---- limits and bytes -------------------------------------------------
