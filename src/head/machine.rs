@@ -263,16 +263,18 @@ impl HeadMachine {
     fn only_continues(&self, buf: &[u8]) -> bool {
         /// More new bytes than this go through the states (vector scans).
         const SLOW_PEER: usize = 8;
+        let len = buf.len();
+        if len.wrapping_sub(self.pos) > SLOW_PEER {
+            return false;
+        }
         let class = match self.state {
             State::Value | State::Reason => &crate::chars::VALUE,
             State::FieldName | State::Method => &crate::chars::TCHAR,
             State::Target => &crate::chars::TARGET,
             _ => return false,
         };
-        let len = buf.len();
         len < self.head_limit
             && len <= self.line_limit
-            && len - self.pos <= SLOW_PEER
             && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| class[b as usize]))
     }
 
