@@ -1,0 +1,305 @@
+//! Field lines (RFC 9112 5) and the blank line that ends a head or trailer
+//! section: one method per state, the chained fast paths for complete lines,
+//! and the hand-over of each field to the sink.
+
+use super::{CR, Fault, HTAB, HeadMachine, LF, SP, Section, State, Step};
+use crate::config::Config;
+use crate::error::ErrorKind;
+use crate::head::{FieldSink, FieldSpan, StartInfo, Version};
+use crate::simd;
+
+impl HeadMachine {
+    /// First byte of a line in the field section.
+    pub(super) fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        if self.common_field_lines(buf, cfg, sink)? {
+            return Ok(false);
+        }
+        let i = self.pos;
+        let Some(b) = self.peek(buf, i)? else {
+            return Ok(false);
+        };
+        if b == SP || b == HTAB {
+            return self.folded_line(i, cfg);
+        }
+        if let Some(field) = self.pending.take() {
+            self.emit(buf, field, cfg, sink)?;
+        }
+        match b {
+            CR | LF => {
+                self.mark = i;
+                self.line_end(b, i, State::FinalLf, cfg)
+            }
+            _ => {
+                self.mark = i;
+                self.state = State::FieldName;
+                self.field_line(buf, cfg, sink)
+            }
+        }
+    }
+
+    /// Fast path over complete field lines of the common shape: `token ":"
+    /// OWS value CRLF`, every byte received and inside the limits, the next
+    /// line's first byte not SP or HTAB. Each such line leaves the machine in
+    /// exactly the state the byte-by-byte states would (the field emitted, or
+    /// pending where folding is allowed; `LineStart` at the next line).
+    ///
+    /// When the input ends inside such a line (a slow peer, a read that ended
+    /// mid-line), the machine is left in the state the byte-by-byte states
+    /// would reach for the same bytes (`FieldName`, `ValueWs`, `Value` or
+    /// `FieldLf`) and this returns `true`: every byte is validated, more are
+    /// needed. Anything else (a leniency, an error, a limit) stops the loop at
+    /// the start of that line, for the states below to handle. Nothing is
+    /// validated twice across calls: `pos` only moves forward.
+    #[inline(always)]
+    pub(super) fn common_field_lines<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<bool, Fault> {
+        let head_end = buf.len().min(self.head_limit);
+        let open_end = if buf.len() < self.head_limit { buf.len() } else { usize::MAX };
+        loop {
+            let start = self.pos;
+            let window = head_end.min(self.line_limit);
+            // Where the byte-by-byte states would ask for more input: the
+            // end of what was received, inside every limit. (A scan result
+            // `i <= window <= buf.len()`, so `i == buf.len()` means the window
+            // reached the end of the input, below the line limit.)
+            let ran_out = |i: usize| i == open_end;
+            match buf.get(start) {
+                Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
+                _ => return Ok(false),
+            }
+            // `skip_token`, the OWS and `skip_value` of this line, in one call.
+            let (colon, value, cr) = simd::field_line(buf, start, window);
+            if ran_out(colon) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.mark = start;
+                self.state = State::FieldName;
+                self.pos = colon;
+                return Ok(true);
+            }
+            if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
+                return Ok(false);
+            }
+            if ran_out(value) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.mark = start;
+                self.name = (start as u32, colon as u32);
+                self.state = State::ValueWs;
+                self.pos = value;
+                return Ok(true);
+            }
+            if ran_out(cr) {
+                self.flush_pending(buf, cfg, sink)?;
+                self.name = (start as u32, colon as u32);
+                self.mark = value;
+                self.state = State::Value;
+                self.pos = cr;
+                return Ok(true);
+            }
+            if cr >= window || buf.get(cr) != Some(&CR) {
+                return Ok(false);
+            }
+            let lf_arrived = match buf.get(cr + 1) {
+                Some(&LF) if cr + 1 < self.head_limit => true,
+                None if cr + 1 < self.head_limit => false,
+                _ => return Ok(false),
+            };
+            self.flush_pending(buf, cfg, sink)?;
+            let mut end = cr;
+            while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+                end -= 1;
+            }
+            self.name = (start as u32, colon as u32);
+            self.mark = value;
+            // The span is built from locals at each use (not once, from
+            // `self.name`): read back from memory it stalls store forwarding.
+            let (name, value) = ((start as u32, colon as u32), (value as u32, end as u32));
+            if self.may_fold(cfg) {
+                self.pending = Some(FieldSpan { name, value });
+            } else {
+                self.emit(buf, FieldSpan { name, value }, cfg, sink)?;
+            }
+            if !lf_arrived {
+                self.state = State::FieldLf;
+                self.pos = cr + 1;
+                return Ok(true);
+            }
+            self.begin_line(cr + 2, cfg.limits.field_line);
+        }
+    }
+
+    /// Hands the held-back field (obs-fold allowed) to the sink: the next
+    /// line does not start with whitespace.
+    #[inline(always)]
+    pub(super) fn flush_pending<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<(), Fault> {
+        match self.pending.take() {
+            Some(field) => self.emit(buf, field, cfg, sink),
+            None => Ok(()),
+        }
+    }
+
+    /// The rest of a field line, state by state without going back to the
+    /// dispatch loop: the same transitions `run` would make, in the same
+    /// order (a speed-up only). Stops at the first state that needs more
+    /// input or leaves the common path (leniencies, errors).
+    #[inline(always)]
+    pub(super) fn field_line<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        if !self.field_name(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::ValueWs {
+            return Ok(true);
+        }
+        if !self.value_ws(buf)? {
+            return Ok(false);
+        }
+        self.rest_of_value(buf, cfg, sink)
+    }
+
+    /// From the `Value` state to the end of the line, as [`Self::field_line`].
+    #[inline(always)]
+    pub(super) fn rest_of_value<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        if !self.value(buf, cfg, sink)? {
+            return Ok(false);
+        }
+        if self.state != State::FieldLf {
+            return Ok(true);
+        }
+        self.expect_lf(buf, cfg)
+    }
+
+    /// A line that starts with whitespace: obs-fold after a field (RFC 9112
+    /// 5.2), or whitespace before the first field (RFC 9112 2.2). Both are
+    /// rejected unless a response may fold.
+    pub(super) fn folded_line(&mut self, i: usize, cfg: &Config) -> Step {
+        match self.pending.take() {
+            // Only held back when folding is allowed (see `value`).
+            Some(field) => {
+                debug_assert!(self.may_fold(cfg));
+                self.used.obs_fold_in_responses = true;
+                // The value goes on: keep its start, expose the fold raw.
+                self.name = field.name;
+                self.mark = field.value.0 as usize;
+                self.state = State::Value;
+                Ok(true)
+            }
+            None if self.fields > 0 => Err(Fault::new(ErrorKind::ObsFold, i)),
+            None => Err(Fault::new(ErrorKind::BadFieldName, i)),
+        }
+    }
+
+    /// obs-fold is accepted only in responses, with the leniency (RFC 9112 5.2).
+    pub(super) fn may_fold(&self, cfg: &Config) -> bool {
+        self.section == Section::Response && cfg.leniency.obs_fold_in_responses
+    }
+
+    /// What the start line said, for the sink's framing checks.
+    pub(super) fn start_info(&self) -> StartInfo {
+        StartInfo { version: Version::from_digits(self.major, self.minor), code: self.code }
+    }
+
+    // Inlined: a span built from narrow stores and read back through a
+    // pointer as one 16-byte load stalls store forwarding (~40% of a field's cost).
+    #[inline(always)]
+    pub(super) fn emit<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        field: FieldSpan,
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<(), Fault> {
+        if self.fields >= cfg.limits.headers {
+            return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
+        }
+        self.fields += 1;
+        sink.field(buf, field, self.start_info())
+    }
+
+    /// `field-name = token` then `:` with no whitespace between (RFC 9112 5.1).
+    pub(super) fn field_name(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_token(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b':') if i > self.mark => {
+                self.name = (self.mark as u32, i as u32);
+                self.pos = i + 1;
+                self.state = State::ValueWs;
+                Ok(true)
+            }
+            Some(SP | HTAB)
+                if i > self.mark
+                    && self.section == Section::Response
+                    && cfg.leniency.whitespace_before_colon_in_responses =>
+            {
+                self.used.whitespace_before_colon_in_responses = true;
+                self.name = (self.mark as u32, i as u32);
+                self.pos = i + 1;
+                self.state = State::NameWs;
+                Ok(true)
+            }
+            Some(SP | HTAB) if i > self.mark => Err(Fault::new(ErrorKind::WhitespaceBeforeColon, i)),
+            Some(_) => Err(Fault::new(ErrorKind::BadFieldName, i)),
+        }
+    }
+
+    /// Whitespace between name and colon (leniency only).
+    pub(super) fn name_ws(&mut self, buf: &[u8]) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            match b {
+                SP | HTAB => self.pos += 1,
+                b':' => {
+                    self.pos += 1;
+                    self.state = State::ValueWs;
+                    return Ok(true);
+                }
+                _ => return Err(Fault::new(ErrorKind::WhitespaceBeforeColon, self.pos)),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Leading OWS of a value, not part of it (RFC 9112 5.1).
+    pub(super) fn value_ws(&mut self, buf: &[u8]) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            if b != SP && b != HTAB {
+                self.mark = self.pos;
+                self.state = State::Value;
+                return Ok(true);
+            }
+            self.pos += 1;
+        }
+        Ok(false)
+    }
+
+    /// `field-value` up to CR; trailing OWS is trimmed (RFC 9112 5.1).
+    pub(super) fn value<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        let i = simd::skip_value(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b @ (CR | LF)) => {
+                let mut end = i;
+                while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+                    end -= 1;
+                }
+                let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
+                if self.may_fold(cfg) {
+                    self.pending = Some(field);
+                } else {
+                    self.emit(buf, field, cfg, sink)?;
+                }
+                self.line_end(b, i, State::FieldLf, cfg)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),
+        }
+    }
+}

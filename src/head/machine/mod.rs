@@ -1,0 +1,375 @@
+//! The head state machine: start line, field lines, blank line.
+//!
+//! # Idea
+//!
+//! A head arrives in pieces. The caller keeps the unconsumed bytes in one
+//! buffer and hands the parser that buffer again, longer, each time more
+//! arrives. The machine remembers *where it stopped* (`pos`) and *what it was
+//! doing there* (`state`), so every byte is validated exactly once, however
+//! the head is split. Everything it remembers is an offset from the first byte
+//! of the head, never a pointer, so the caller may move the buffer between
+//! calls.
+//!
+//! # Invariants
+//!
+//! * Every byte in `0..pos` has been validated for the state it was read in.
+//! * `line_limit` is the first index of the current line at which only CR or
+//!   LF may appear; `head_limit` is the first index that would make the head
+//!   too large. Both are absolute, so a limit fires at the same byte for
+//!   every split.
+//! * A field is handed to the sink as soon as its line ends, so its errors
+//!   (a bad Content-Length, a conflict) come before any later byte's. Only
+//!   when obs-fold is allowed (a leniency for responses) does it wait for the
+//!   first byte of the next line, which says whether the value goes on.
+//!
+//! # Transitions
+//!
+//! | state         | reads                         | next                                  |
+//! |---------------|-------------------------------|---------------------------------------|
+//! | `Leading`     | CR / other                    | `LeadingLf` / `Method`                |
+//! | `Method`      | tchar* SP                     | `Target`                              |
+//! | `Target`      | VCHAR* SP                     | `ReqVersion`                          |
+//! | `ReqVersion`  | `HTTP/d.d` CR                 | `StartLineLf`                         |
+//! | `StatusVersion` | `HTTP/d.d` SP               | `Code`                                |
+//! | `Code`        | 3DIGIT (SP / CR)              | `Reason` / `StartLineLf`              |
+//! | `Reason`      | (VCHAR/SP/HTAB/obs-text)* CR  | `StartLineLf`                         |
+//! | `*Lf`         | LF                            | `LineStart` / `Leading` / `Done`      |
+//! | `LineStart`   | CR / SP (fold) / tchar        | `FinalLf` / error / `FieldName`       |
+//! | `FieldName`   | tchar* `:`                    | `ValueWs`                             |
+//! | `ValueWs`     | OWS*                          | `Value`                               |
+//! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
+
+use super::{FieldSink, FieldSpan};
+use crate::config::{Config, Leniency};
+use crate::error::ErrorKind;
+
+mod field_lines;
+mod start_line;
+
+const CR: u8 = b'\r';
+const LF: u8 = b'\n';
+const SP: u8 = b' ';
+const HTAB: u8 = b'\t';
+
+/// An error at an offset relative to the first byte of the head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub(crate) kind: ErrorKind,
+    pub(crate) at: usize,
+}
+
+impl Fault {
+    pub(crate) const fn new(kind: ErrorKind, at: usize) -> Self {
+        Fault { kind, at }
+    }
+}
+
+/// What the machine parses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// Request line and header section.
+    Request,
+    /// Status line and header section.
+    Response,
+    /// A trailer section (RFC 9112 7.1.2): field lines and the blank line.
+    Trailers,
+}
+
+/// Where the machine stopped. Each variant is handled by one method below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before a request line: empty lines are skipped (RFC 9112 2.2).
+    Leading,
+    /// CR of an empty leading line seen; LF must follow.
+    LeadingLf,
+    /// In the method token.
+    Method,
+    /// In the request-target.
+    Target,
+    /// In the HTTP-version of a request line; `mark` is its first byte.
+    ReqVersion,
+    /// In the HTTP-version of a status line.
+    StatusVersion,
+    /// In the status code.
+    Code,
+    /// In the reason phrase.
+    Reason,
+    /// CR of the start line seen; LF must follow.
+    StartLineLf,
+    /// At the first byte of a field line or of the blank line.
+    LineStart,
+    /// In a field name.
+    FieldName,
+    /// Between a field name and its colon (leniency only).
+    NameWs,
+    /// After the colon, skipping OWS.
+    ValueWs,
+    /// In a field value.
+    Value,
+    /// CR of a field line seen; LF must follow.
+    FieldLf,
+    /// CR of the blank line seen; LF must follow.
+    FinalLf,
+    /// The head is complete; `pos` is its length.
+    Done,
+}
+
+/// Resumable parser of one head (or one trailer section).
+#[derive(Clone, Debug)]
+pub(crate) struct HeadMachine {
+    section: Section,
+    state: State,
+    /// Next byte to examine; everything before it is validated.
+    pos: usize,
+    /// First index of the current line where only CR/LF may appear.
+    line_limit: usize,
+    /// First index past the allowed head size.
+    head_limit: usize,
+    /// Start of the part being scanned (method, target, version, name, ...).
+    mark: usize,
+    /// The field whose line ended, not yet handed to the sink.
+    pending: Option<FieldSpan>,
+    /// Name of the field being parsed.
+    name: (u32, u32),
+    /// Fields handed to the sink so far.
+    fields: u16,
+    /// Start-line parts: request (method, target, version),
+    /// response (version, code, reason).
+    pub(crate) parts: [(u32, u32); 3],
+    /// HTTP-version digits, valid once the version has been read.
+    pub(crate) major: u8,
+    /// See `major`.
+    pub(crate) minor: u8,
+    /// Status code of a response.
+    pub(crate) code: u16,
+    /// The leniencies this head (or trailer section) needed.
+    pub(crate) used: Leniency,
+    /// Tests only: bytes moved past, summed over all calls. Equal to the
+    /// head length exactly when no call went back over validated bytes.
+    #[cfg(test)]
+    pub(crate) validated: usize,
+}
+
+type Step = Result<bool, Fault>;
+
+impl HeadMachine {
+    /// A machine at the first byte of a head or trailer section.
+    pub(crate) fn new(section: Section, cfg: &Config) -> Self {
+        let (state, head_limit) = match section {
+            Section::Request => (State::Leading, cfg.limits.head),
+            Section::Response => (State::StatusVersion, cfg.limits.head),
+            Section::Trailers => (State::LineStart, cfg.limits.trailers),
+        };
+        let line_max = match section {
+            Section::Trailers => cfg.limits.field_line,
+            _ => cfg.limits.start_line,
+        };
+        HeadMachine {
+            section,
+            state,
+            pos: 0,
+            line_limit: line_max as usize,
+            head_limit: head_limit as usize,
+            mark: 0,
+            pending: None,
+            name: (0, 0),
+            fields: 0,
+            parts: [(0, 0); 3],
+            major: 1,
+            minor: 1,
+            code: 0,
+            used: Leniency::NONE,
+            #[cfg(test)]
+            validated: 0,
+        }
+    }
+
+    /// True before the first byte of a message (leading empty lines aside):
+    /// end of stream here is a clean end, not an incomplete message.
+    pub(crate) fn is_idle(&self) -> bool {
+        match self.state {
+            State::Leading => true,
+            State::StatusVersion | State::LineStart => self.pos == 0,
+            _ => false,
+        }
+    }
+
+    /// Offset of the blank line that ended a complete head.
+    pub(crate) fn blank_line(&self) -> usize {
+        debug_assert!(self.state == State::Done);
+        self.mark
+    }
+
+    /// Validates `buf` from where the last call stopped. `Ok(Some(len))`:
+    /// the head is complete and is `buf[..len]`; `Ok(None)`: every byte of
+    /// `buf` is validated and more are needed.
+    ///
+    /// `buf` must start with the same bytes as on the previous call. If it is
+    /// shorter than what was already validated, the machine starts over.
+    pub(crate) fn advance<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<Option<usize>, Fault> {
+        if buf.len() < self.pos {
+            *self = HeadMachine::new(self.section, cfg);
+            sink.reset();
+        }
+        #[cfg(test)]
+        let resumed_at = self.pos;
+        let result = self.run(buf, cfg, sink);
+        #[cfg(test)]
+        {
+            self.validated += self.pos - resumed_at;
+        }
+        result
+    }
+
+    /// The state loop of [`HeadMachine::advance`].
+    #[inline(always)]
+    fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
+        if self.only_continues(buf) {
+            // Exactly what the state's method would do with these bytes.
+            self.pos = buf.len();
+            return Ok(None);
+        }
+        loop {
+            let progressed = match self.state {
+                State::Leading => self.leading(buf, cfg)?,
+                State::Method => self.method(buf)?,
+                State::Target => self.target(buf, cfg)?,
+                State::ReqVersion | State::StatusVersion => self.version(buf, cfg)?,
+                State::Code => self.code(buf, cfg)?,
+                State::Reason => self.reason(buf, cfg)?,
+                State::LineStart => self.line_start(buf, cfg, sink)?,
+                State::FieldName => self.field_name(buf, cfg)?,
+                State::NameWs => self.name_ws(buf)?,
+                State::ValueWs => self.value_ws(buf)?,
+                State::Value => self.value(buf, cfg, sink)?,
+                State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
+                State::Done => return Ok(Some(self.pos)),
+            };
+            if !progressed {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// True when the few bytes that arrived since the last call (a slow
+    /// peer) all continue the token, target, value or reason being read, and
+    /// the end of the input is inside every limit: the state's method would
+    /// move past them and ask for more, which the caller does without the
+    /// dispatch. Checked by table, up to `SLOW_PEER` new bytes.
+    #[inline(always)]
+    fn only_continues(&self, buf: &[u8]) -> bool {
+        /// More new bytes than this go through the states (vector scans).
+        const SLOW_PEER: usize = 8;
+        let len = buf.len();
+        if len.wrapping_sub(self.pos) > SLOW_PEER {
+            return false;
+        }
+        let class = match self.state {
+            State::Value | State::Reason => &crate::chars::VALUE,
+            State::FieldName | State::Method => &crate::chars::TCHAR,
+            State::Target => &crate::chars::TARGET,
+            _ => return false,
+        };
+        len < self.head_limit
+            && len <= self.line_limit
+            && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| class[b as usize]))
+    }
+
+    // ---- limits and bytes -------------------------------------------------
+
+    /// The byte at `i`, after the limit checks; `None` if not yet received.
+    #[inline]
+    fn peek(&self, buf: &[u8], i: usize) -> Result<Option<u8>, Fault> {
+        if i >= self.head_limit {
+            let kind = match self.section {
+                Section::Trailers => ErrorKind::TrailersTooLarge,
+                _ => ErrorKind::HeadTooLarge,
+            };
+            return Err(Fault::new(kind, self.head_limit));
+        }
+        let Some(&b) = buf.get(i) else {
+            return Ok(None);
+        };
+        // The byte after a CR is an LF or a bare CR, never a long line.
+        if i >= self.line_limit && b != CR && b != LF && !self.after_cr() {
+            return Err(Fault::new(self.line_too_long(), self.line_limit));
+        }
+        Ok(Some(b))
+    }
+
+    fn after_cr(&self) -> bool {
+        matches!(self.state, State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf)
+    }
+
+    fn line_too_long(&self) -> ErrorKind {
+        match self.state {
+            State::Method | State::Target | State::ReqVersion | State::StatusVersion | State::Code | State::Reason => {
+                ErrorKind::StartLineTooLong
+            }
+            _ => ErrorKind::FieldLineTooLong,
+        }
+    }
+
+    /// Exclusive end of the bytes a class scan may look at.
+    #[inline]
+    fn window(&self, buf: &[u8]) -> usize {
+        buf.len().min(self.line_limit).min(self.head_limit)
+    }
+
+    fn begin_line(&mut self, at: usize, max: u32) {
+        self.pos = at;
+        self.line_limit = at.saturating_add(max as usize);
+    }
+
+    /// `b` (CR or LF) at `i` ends the current line; `lf_state` is the state
+    /// that waits for the LF after a CR.
+    fn line_end(&mut self, b: u8, i: usize, lf_state: State, cfg: &Config) -> Step {
+        if b == CR {
+            self.pos = i + 1;
+            self.state = lf_state;
+            Ok(true)
+        } else if cfg.leniency.bare_lf_in_head {
+            self.used.bare_lf_in_head = true;
+            self.state = lf_state;
+            self.after_lf(i + 1, cfg);
+            Ok(true)
+        } else {
+            Err(Fault::new(ErrorKind::BareLf, i))
+        }
+    }
+
+    /// The LF of a line was at `next - 1`: move to what follows that line.
+    fn after_lf(&mut self, next: usize, cfg: &Config) {
+        match self.state {
+            State::LeadingLf => {
+                self.state = State::Leading;
+                self.pos = next;
+            }
+            State::FinalLf => {
+                self.state = State::Done;
+                self.pos = next;
+            }
+            _ => {
+                self.state = State::LineStart;
+                self.begin_line(next, cfg.limits.field_line);
+            }
+        }
+    }
+
+    /// In any `*Lf` state: the byte after CR must be LF (RFC 9112 2.2).
+    fn expect_lf(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        match self.peek(buf, self.pos)? {
+            None => Ok(false),
+            Some(LF) => {
+                self.after_lf(self.pos + 1, cfg);
+                Ok(true)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BareCr, self.pos - 1)),
+        }
+    }
+}

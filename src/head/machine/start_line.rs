@@ -1,0 +1,230 @@
+//! The start line: empty lines before a request (RFC 9112 2.2), the request
+//! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state,
+//! plus the chained fast path for a request line that is all there.
+
+use super::{CR, Fault, HeadMachine, LF, SP, State, Step};
+use crate::config::Config;
+use crate::error::ErrorKind;
+use crate::simd;
+
+impl HeadMachine {
+    /// Skips empty lines before a request line (RFC 9112 2.2).
+    pub(super) fn leading(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        // Empty lines are not part of the request line: its limit counts
+        // from here (the head limit still counts every byte).
+        self.begin_line(self.pos, cfg.limits.start_line);
+        let Some(b) = self.peek(buf, self.pos)? else {
+            return Ok(false);
+        };
+        match b {
+            CR | LF => self.line_end(b, self.pos, State::LeadingLf, cfg),
+            _ => {
+                self.begin_line(self.pos, cfg.limits.start_line);
+                self.mark = self.pos;
+                self.state = State::Method;
+                self.request_line(buf, cfg)
+            }
+        }
+    }
+
+    /// The rest of a request line, state by state without going back to the
+    /// dispatch loop (the same transitions `run` would make; a speed-up only).
+    #[inline(always)]
+    pub(super) fn request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if !self.method(buf)? {
+            return Ok(false);
+        }
+        if self.state != State::Target {
+            return Ok(true);
+        }
+        self.rest_of_request_line(buf, cfg)
+    }
+
+    /// From the request-target on (`Target` state), as [`Self::request_line`].
+    /// A step that needs more input ends the chain with `Ok(false)`, as it
+    /// would end the dispatch loop.
+    #[inline(always)]
+    pub(super) fn rest_of_request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if !self.target(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::ReqVersion {
+            return Ok(true);
+        }
+        if !self.version(buf, cfg)? {
+            return Ok(false);
+        }
+        if self.state != State::StartLineLf {
+            return Ok(true);
+        }
+        self.expect_lf(buf, cfg)
+    }
+
+    /// `method = token` then one SP (RFC 9112 3.1).
+    pub(super) fn method(&mut self, buf: &[u8]) -> Step {
+        // Methods are short: a few bytes by table before any vector call.
+        let i = simd::skip_short_token(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(SP) if i > self.mark => {
+                self.parts[0] = (self.mark as u32, i as u32);
+                self.next_part(i + 1, State::Target);
+                Ok(true)
+            }
+            Some(CR | LF) if i > self.mark => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            Some(_) => Err(Fault::new(ErrorKind::BadMethod, i)),
+        }
+    }
+
+    pub(super) fn next_part(&mut self, at: usize, state: State) {
+        self.pos = at;
+        self.mark = at;
+        self.state = state;
+    }
+
+    /// Extra SP where one separates start-line parts: skipped only with the
+    /// `multiple_spaces_in_start_line` leniency.
+    pub(super) fn skip_extra_space(&mut self, i: usize, cfg: &Config) -> Step {
+        if cfg.leniency.multiple_spaces_in_start_line {
+            self.used.multiple_spaces_in_start_line = true;
+            self.next_part(i + 1, self.state);
+            Ok(true)
+        } else {
+            Err(Fault::new(ErrorKind::BadStartLine, i))
+        }
+    }
+
+    /// `request-target` then one SP (RFC 9112 3.2): VCHAR only by default.
+    pub(super) fn target(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let end = self.window(buf);
+        let mut i = simd::skip_target(buf, self.pos, end, false);
+        if cfg.leniency.non_ascii_target && buf.get(i).is_some_and(|&b| b >= 0x80) {
+            self.used.non_ascii_target = true;
+            i = simd::skip_target(buf, i, end, true);
+        }
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(SP) if i == self.mark => self.skip_extra_space(i, cfg),
+            Some(SP) => {
+                self.parts[1] = (self.mark as u32, i as u32);
+                self.next_part(i + 1, State::ReqVersion);
+                Ok(true)
+            }
+            Some(CR | LF) => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            Some(_) => Err(Fault::new(ErrorKind::BadTarget, i)),
+        }
+    }
+
+    /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 2.3), case-sensitive,
+    /// checked byte by byte so a bad byte is found as soon as it arrives.
+    pub(super) fn version(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        // Fast path, same result as the loop: the common `HTTP/1.x` with all
+        // eight bytes received and inside the limits.
+        if self.pos == self.mark && self.pos + 8 <= self.window(buf) {
+            if let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor]) = buf.get(self.pos..self.pos + 8) {
+                if minor.is_ascii_digit() {
+                    self.major = 1;
+                    self.minor = minor - b'0';
+                    self.pos += 8;
+                }
+            }
+        }
+        while let Some(b) = self.peek(buf, self.pos)? {
+            let i = self.pos;
+            let ok = match i - self.mark {
+                0 if b == SP && self.state == State::ReqVersion => {
+                    return self.skip_extra_space(i, cfg);
+                }
+                idx @ 0..=4 => b == b"HTTP/"[idx],
+                5 => {
+                    if !b.is_ascii_digit() {
+                        return Err(Fault::new(ErrorKind::BadVersion, i));
+                    }
+                    self.major = b - b'0';
+                    if self.major != 1 {
+                        if !cfg.leniency.any_version {
+                            return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
+                        }
+                        self.used.any_version = true;
+                    }
+                    true
+                }
+                6 => b == b'.',
+                7 if b.is_ascii_digit() => {
+                    self.minor = b - b'0';
+                    true
+                }
+                7 => false,
+                _ => return self.version_end(b, i, cfg),
+            };
+            if !ok {
+                return Err(Fault::new(ErrorKind::BadVersion, i));
+            }
+            self.pos = i + 1;
+        }
+        Ok(false)
+    }
+
+    /// The byte after a complete version: CR in a request line, SP in a status line.
+    pub(super) fn version_end(&mut self, b: u8, i: usize, cfg: &Config) -> Step {
+        let span = (self.mark as u32, i as u32);
+        match (self.state, b) {
+            (State::ReqVersion, CR | LF) => {
+                self.parts[2] = span;
+                self.line_end(b, i, State::StartLineLf, cfg)
+            }
+            (State::StatusVersion, SP) => {
+                self.parts[0] = span;
+                self.next_part(i + 1, State::Code);
+                Ok(true)
+            }
+            (State::StatusVersion, CR | LF) => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            _ => Err(Fault::new(ErrorKind::BadVersion, i)),
+        }
+    }
+
+    /// `status-code = 3DIGIT` (RFC 9112 4), 100..=599 (RFC 9110 15), then SP
+    /// and a reason, or directly CRLF (an empty reason without its SP).
+    pub(super) fn code(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            let i = self.pos;
+            match i - self.mark {
+                0 if b == SP => return self.skip_extra_space(i, cfg),
+                0..=2 if b.is_ascii_digit() => {
+                    self.code = self.code * 10 + u16::from(b - b'0');
+                    self.pos = i + 1;
+                }
+                3 if matches!(b, SP | CR | LF) => {
+                    if !(100..=599).contains(&self.code) {
+                        return Err(Fault::new(ErrorKind::BadStatusCode, self.mark));
+                    }
+                    self.parts[1] = (self.mark as u32, i as u32);
+                    if b == SP {
+                        self.next_part(i + 1, State::Reason);
+                        return Ok(true);
+                    }
+                    self.parts[2] = (i as u32, i as u32);
+                    return self.line_end(b, i, State::StartLineLf, cfg);
+                }
+                _ => return Err(Fault::new(ErrorKind::BadStatusCode, i)),
+            }
+        }
+        Ok(false)
+    }
+
+    /// `reason-phrase = *( HTAB / SP / VCHAR / obs-text )` (RFC 9112 4).
+    pub(super) fn reason(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_value(buf, self.pos, self.window(buf));
+        self.pos = i;
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b @ (CR | LF)) => {
+                self.parts[2] = (self.mark as u32, i as u32);
+                self.line_end(b, i, State::StartLineLf, cfg)
+            }
+            Some(_) => Err(Fault::new(ErrorKind::BadReason, i)),
+        }
+    }
+}
