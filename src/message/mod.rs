@@ -108,56 +108,77 @@ pub struct ResponseHead<'a> {
     pub framing: Framing,
 }
 
+/// The constructors and the methods both parsers share, for every `N`.
 macro_rules! parser_common {
-    () => {
-        /// The leniencies the most recent message needed: set when its head
-        /// completes, extended by its trailer section. A server can log peers
-        /// that rely on them. All `false` under the strict default (such a
-        /// message would have been an error).
-        pub fn leniencies_used(&self) -> Leniency {
-            self.core.decision.used
-        }
+    ($name:ident, $section:expr) => {
+        impl $name {
+            /// A parser with strict rules and default limits.
+            pub fn new() -> Self {
+                Self::with_config(Config::new())
+            }
 
-        /// A parser with strict rules and default limits.
-        pub fn new() -> Self {
-            Self::with_config(Config::new())
-        }
-
-        /// Tells the parser the stream ended: completes a close-delimited
-        /// body, or reports a message cut short as [`Finish::Incomplete`].
-        ///
-        /// # Errors
-        ///
-        /// The error the stream already failed with, if any.
-        pub fn finish(&mut self) -> Result<Finish, Error> {
-            self.core.finish()
-        }
-
-        /// True between messages: no byte of a next message has been seen
-        /// (empty lines aside). A server can use it to choose between an idle
-        /// timeout and a slow-request timeout, without calling `finish`.
-        pub fn is_between_messages(&self) -> bool {
-            match self.core.phase {
-                Phase::Head => self.core.machine.is_idle(),
-                Phase::Closed | Phase::Upgraded => true,
-                _ => false,
+            /// A parser with the given limits and leniencies.
+            pub fn with_config(cfg: Config) -> Self {
+                Self::with_capacity(cfg)
             }
         }
 
-        /// Stream offset of the first byte of the next input.
-        pub fn offset(&self) -> u64 {
-            self.core.offset
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
         }
 
-        /// True once the connection was handed to another protocol: the bytes
-        /// not consumed belong to it.
-        pub fn is_upgraded(&self) -> bool {
-            matches!(self.core.phase, Phase::Upgraded)
-        }
+        impl<const N: usize> $name<N> {
+            /// A parser holding up to `N` field lines.
+            pub fn with_capacity(cfg: Config) -> Self {
+                $name { core: Core::new($section, cfg) }
+            }
 
-        /// The configuration in force.
-        pub fn config(&self) -> &Config {
-            &self.core.cfg
+            /// The leniencies the most recent message needed: set when its head
+            /// completes, extended by its trailer section. A server can log peers
+            /// that rely on them. All `false` under the strict default (such a
+            /// message would have been an error).
+            pub fn leniencies_used(&self) -> Leniency {
+                self.core.decision.used
+            }
+
+            /// Tells the parser the stream ended: completes a close-delimited
+            /// body, or reports a message cut short as [`Finish::Incomplete`].
+            ///
+            /// # Errors
+            ///
+            /// The error the stream already failed with, if any.
+            pub fn finish(&mut self) -> Result<Finish, Error> {
+                self.core.finish()
+            }
+
+            /// True between messages: no byte of a next message has been seen
+            /// (empty lines aside). A server can use it to choose between an idle
+            /// timeout and a slow-request timeout, without calling `finish`.
+            pub fn is_between_messages(&self) -> bool {
+                match self.core.phase {
+                    Phase::Head => self.core.machine.is_idle(),
+                    Phase::Closed | Phase::Upgraded => true,
+                    _ => false,
+                }
+            }
+
+            /// Stream offset of the first byte of the next input.
+            pub fn offset(&self) -> u64 {
+                self.core.offset
+            }
+
+            /// True once the connection was handed to another protocol: the bytes
+            /// not consumed belong to it.
+            pub fn is_upgraded(&self) -> bool {
+                matches!(self.core.phase, Phase::Upgraded)
+            }
+
+            /// The configuration in force.
+            pub fn config(&self) -> &Config {
+                &self.core.cfg
+            }
         }
     };
 }
@@ -198,27 +219,9 @@ pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
     core: Core<N>,
 }
 
-impl RequestParser {
-    /// A parser with the given limits and leniencies.
-    pub fn with_config(cfg: Config) -> Self {
-        RequestParser { core: Core::new(Section::Request, cfg) }
-    }
-
-    parser_common!();
-}
-
-impl Default for RequestParser {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+parser_common!(RequestParser, Section::Request);
 
 impl<const N: usize> RequestParser<N> {
-    /// A parser holding up to `N` field lines.
-    pub fn with_capacity(cfg: Config) -> Self {
-        RequestParser { core: Core::new(Section::Request, cfg) }
-    }
-
     /// Parses from the front of `input` (see the [module contract](crate::message)).
     ///
     /// # Errors
@@ -270,27 +273,9 @@ pub struct ResponseParser<const N: usize = DEFAULT_CAPACITY> {
     core: Core<N>,
 }
 
-impl ResponseParser {
-    /// A parser with the given limits and leniencies.
-    pub fn with_config(cfg: Config) -> Self {
-        ResponseParser { core: Core::new(Section::Response, cfg) }
-    }
-
-    parser_common!();
-}
-
-impl Default for ResponseParser {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+parser_common!(ResponseParser, Section::Response);
 
 impl<const N: usize> ResponseParser<N> {
-    /// A parser holding up to `N` field lines.
-    pub fn with_capacity(cfg: Config) -> Self {
-        ResponseParser { core: Core::new(Section::Response, cfg) }
-    }
-
     /// The method of the request that the next response answers; it stays in
     /// force until changed.
     pub fn set_request_method(&mut self, method: &[u8]) {

@@ -1,6 +1,7 @@
 //! Unit tests of the message parser that look at its internals.
 
 use super::*;
+use crate::error::ErrorKind;
 
 /// httparse's 720-byte benchmark request with a chunked body and trailers.
 fn stream() -> std::vec::Vec<u8> {
@@ -17,6 +18,19 @@ fn stream() -> std::vec::Vec<u8> {
         Cookie: wp_ozh_wsa_visits=2; wp_ozh_wsa_visit_lasttime=xxxxxxxxxx; __utma=xxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.xxxxxxxxxx.x; __utmz=xxxxxxxxx.xxxxxxxxxx.x.x.utmccn=(referral)|utmcsr=reader.livedoor.com|utmcct=/reader/|utmcmd=referral|padding=under256\r\n\r\n";
     let body = "5;ext=\"a b\"\r\nhello\r\n6\r\n world\r\n0\r\nChecksum: abc\r\n\r\n";
     [head.as_bytes(), body.as_bytes()].concat()
+}
+
+#[test]
+fn a_parser_of_any_capacity_has_the_whole_api() {
+    let mut p = RequestParser::<2>::with_capacity(Config::new());
+    let e = p.parse(b"GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n").unwrap_err();
+    assert_eq!((e.kind(), e.offset()), (ErrorKind::TooManyHeaders, 31));
+    assert_eq!(p.finish(), Err(e));
+    assert_eq!(p.offset(), 0);
+    let mut r = ResponseParser::<4>::with_capacity(Config::new());
+    r.set_request_method(b"HEAD");
+    assert!(r.is_between_messages() && !r.is_upgraded());
+    assert_eq!(r.leniencies_used(), Leniency::NONE);
 }
 
 #[test]
