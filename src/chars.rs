@@ -5,13 +5,29 @@
 //! kernels in `simd/` are checked against these same tables (they are the
 //! scalar reference). The ABNF each table encodes is quoted above it.
 
+/// `t` with entry `i` set to `v`, for the `table!` macro. Only ever
+/// evaluated at compile time, where an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+const fn with_entry(mut t: [bool; 256], i: usize, v: bool) -> [bool; 256] {
+    t[i] = v;
+    t
+}
+
+/// True if byte `b` is in the class `table`. A `u8` always indexes a
+/// 256-entry table, so the lookup cannot fail; `get` states that without a
+/// panic path and compiles to the same single load.
+#[inline(always)]
+pub(crate) fn in_class(table: &[bool; 256], b: u8) -> bool {
+    table.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// Builds a 256-entry table from a `const fn(u8) -> bool` at compile time.
 macro_rules! table {
     ($pred:expr) => {{
         let mut t = [false; 256];
         let mut i = 0;
         while i < 256 {
-            t[i] = $pred(i as u8);
+            t = $crate::chars::with_entry(t, i, $pred(i as u8));
             i += 1;
         }
         t

@@ -52,6 +52,9 @@
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
+// Panic discipline for library code (tests may unwrap and index freely):
+// no unwrap/expect/panic, no indexing or slicing that could go out of bounds.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod body;
 mod chars;

@@ -31,7 +31,7 @@
 //! `Size` → (`Ext*` →) `SizeLf` → `Data` → `DataCr` → `DataLf` → `Size` …;
 //! a zero size ends in `SizeLf` with [`ChunkStep::Last`].
 
-use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, hex_value, is_ows};
+use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, hex_value, in_class, is_ows};
 use crate::config::Limits;
 use crate::error::Error;
 use crate::error::ErrorKind;
@@ -183,7 +183,7 @@ impl Chunked {
             return Err((ErrorKind::BareLf, i));
         }
         if !matches!(self.state, Size | SizeLf | DataCr | DataLf) && b != CR {
-            self.ext_bytes += 1;
+            self.ext_bytes = self.ext_bytes.saturating_add(1);
             if self.ext_bytes > limits.chunk_extensions {
                 return Err((ErrorKind::ChunkExtensionsTooLarge, i));
             }
@@ -194,15 +194,15 @@ impl Chunked {
             (ExtBws | ExtNameStart | ExtNameBws | ExtValueStart, _) if is_ows(b) => self.state,
             (ExtToken | ExtAfterQuoted, _) if is_ows(b) => ExtBws,
             (ExtName, _) if is_ows(b) => ExtNameBws,
-            (ExtNameStart | ExtName, _) if TCHAR[b as usize] => ExtName,
+            (ExtNameStart | ExtName, _) if in_class(&TCHAR, b) => ExtName,
             (ExtName | ExtNameBws, b'=') => ExtValueStart,
             (ExtValueStart, b'"') => ExtQuoted,
-            (ExtValueStart | ExtToken, _) if TCHAR[b as usize] => ExtToken,
+            (ExtValueStart | ExtToken, _) if in_class(&TCHAR, b) => ExtToken,
             (ExtName | ExtToken | ExtAfterQuoted, CR) => SizeLf,
             (ExtQuoted, b'"') => ExtAfterQuoted,
             (ExtQuoted, b'\\') => ExtQuotedPair,
-            (ExtQuoted, _) if QDTEXT[b as usize] => ExtQuoted,
-            (ExtQuotedPair, _) if QUOTED_PAIR[b as usize] => ExtQuoted,
+            (ExtQuoted, _) if in_class(&QDTEXT, b) => ExtQuoted,
+            (ExtQuotedPair, _) if in_class(&QUOTED_PAIR, b) => ExtQuoted,
             (SizeLf, LF) => return Ok(self.size_line_end()),
             (SizeLf, _) => return Err((ErrorKind::BareCr, i)),
             (DataCr, CR) => DataLf,
@@ -248,7 +248,7 @@ impl Chunked {
             _ => return Err((ErrorKind::BadChunkSize, i)),
         };
         if b != CR {
-            self.ext_bytes += 1;
+            self.ext_bytes = self.ext_bytes.saturating_add(1);
         }
         Ok(())
     }

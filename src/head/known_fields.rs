@@ -8,7 +8,7 @@
 
 use super::FieldSpan;
 use super::machine::Fault;
-use crate::chars::{QDTEXT, QUOTED_PAIR, REG_NAME, TCHAR, eq_lower, is_ows};
+use crate::chars::{QDTEXT, QUOTED_PAIR, REG_NAME, TCHAR, eq_lower, in_class, is_ows};
 use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::framing::{FramingContext, check_coding_fields};
@@ -203,8 +203,8 @@ pub(crate) fn quoted_string(v: &[u8], mut i: usize) -> Result<usize, usize> {
     loop {
         match v.get(i) {
             Some(b'"') => return Ok(i + 1),
-            Some(b'\\') if v.get(i + 1).is_some_and(|&c| QUOTED_PAIR[c as usize]) => i += 2,
-            Some(&c) if QDTEXT[c as usize] => i += 1,
+            Some(b'\\') if v.get(i + 1).is_some_and(|&c| in_class(&QUOTED_PAIR, c)) => i += 2,
+            Some(&c) if in_class(&QDTEXT, c) => i += 1,
             _ => return Err(i),
         }
     }
@@ -218,7 +218,7 @@ fn skip_ows(v: &[u8], mut i: usize) -> usize {
 }
 
 fn skip_token(v: &[u8], mut i: usize) -> usize {
-    while v.get(i).is_some_and(|&b| TCHAR[b as usize]) {
+    while v.get(i).is_some_and(|&b| in_class(&TCHAR, b)) {
         i += 1;
     }
     i
@@ -275,7 +275,7 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
     } else {
         // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 fits in it.
         while let Some(&b) = v.get(i) {
-            if REG_NAME[b as usize] {
+            if in_class(&REG_NAME, b) {
                 i += 1;
             } else if b == b'%'
                 && v.get(i + 1).is_some_and(u8::is_ascii_hexdigit)

@@ -111,7 +111,7 @@ fn short_scan(buf: &[u8], from: usize, end: usize, table: &[bool; 256]) -> usize
     let mut i = from;
     while i < end {
         match buf.get(i) {
-            Some(&b) if table[b as usize] => i += 1,
+            Some(&b) if crate::chars::in_class(table, b) => i += 1,
             Some(_) => return i,
             None => return scalar::skip_class(buf, from, end, table),
         }

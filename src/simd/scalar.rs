@@ -1,6 +1,8 @@
 //! The scalar reference: one table lookup per byte. Every other kernel must
 //! return exactly what this returns.
 
+use crate::chars::in_class;
+
 /// First index in `from..end` whose byte is not in `table`, else `end`.
 #[inline]
 pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256]) -> usize {
@@ -13,14 +15,15 @@ pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256
     for c in &mut chunks {
         // Four independent lookups, then one branch: keeps the loop short
         // without any unsafe indexing.
-        let all = table[c[0] as usize] & table[c[1] as usize] & table[c[2] as usize] & table[c[3] as usize];
+        let &[b0, b1, b2, b3] = c else { break };
+        let all = in_class(table, b0) & in_class(table, b1) & in_class(table, b2) & in_class(table, b3);
         if !all {
             break;
         }
         i += 4;
     }
     let rest = buf.get(i..end).unwrap_or_default();
-    match rest.iter().position(|&b| !table[b as usize]) {
+    match rest.iter().position(|&b| !in_class(table, b)) {
         Some(p) => i + p,
         None => end,
     }

@@ -147,6 +147,8 @@ impl Class for TargetLenient {
 /// Nibble tables for a shuffle-based `tchar` test: byte `x` is a tchar iff
 /// `TCHAR_LO[x & 15] & TCHAR_HI[x >> 4] != 0`. Every tchar is ASCII, so the
 /// high half of `TCHAR_HI` is zero.
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
 pub(super) const TCHAR_LO: [u8; 16] = {
     let mut t = [0u8; 16];
     let mut x = 0;

@@ -40,6 +40,7 @@
 //! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
 
 use super::{FieldSink, FieldSpan};
+use crate::chars::in_class;
 use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 
@@ -277,7 +278,7 @@ impl HeadMachine {
         };
         len < self.head_limit
             && len <= self.line_limit
-            && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| class[b as usize]))
+            && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| in_class(class, b)))
     }
 
     // ---- limits and bytes -------------------------------------------------

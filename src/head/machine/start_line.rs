@@ -137,7 +137,7 @@ impl HeadMachine {
                 0 if b == SP && self.state == State::ReqVersion => {
                     return self.skip_extra_space(i, cfg);
                 }
-                idx @ 0..=4 => b == b"HTTP/"[idx],
+                idx @ 0..=4 => b"HTTP/".get(idx) == Some(&b),
                 5 => {
                     if !b.is_ascii_digit() {
                         return Err(Fault::new(ErrorKind::BadVersion, i));
