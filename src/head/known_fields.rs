@@ -265,7 +265,7 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
         // character set (hex digits, ':', '.', and IPvFuture's unreserved /
         // sub-delims), not for the exact address grammar.
         i = 1;
-        while v.get(i).is_some_and(|&b| b != b']' && (is_unreserved(b) || is_sub_delim(b) || b == b':')) {
+        while v.get(i).is_some_and(|&b| in_class(&REG_NAME, b) || b == b':') {
             i += 1;
         }
         if v.get(i) != Some(&b']') || i == 1 {
@@ -295,16 +295,6 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
         },
         Some(_) => Err(i),
     }
-}
-
-/// RFC 3986 2.3: `unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"`.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-/// RFC 3986 2.2: `sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="`.
-fn is_sub_delim(b: u8) -> bool {
-    matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
 }
 
 #[cfg(test)]
