@@ -229,24 +229,14 @@ impl<const N: usize> RequestParser<N> {
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
-        let core = &mut self.core;
-        if !matches!(core.phase, Phase::Head) {
-            return core.after_head(input);
-        }
-        let Some(done) = core.head(input)? else {
-            return Ok(Progress { consumed: 0, event: None });
-        };
-        let m = &core.machine;
-        let head = RequestHead {
+        self.core.parse(input, |m, fields, framing| RequestHead {
             method: slice(input, m.parts[0]),
             target: slice(input, m.parts[1]),
             version: Version::from_digits(m.major, m.minor),
             version_bytes: slice(input, m.parts[2]),
-            fields: Fields::new(input, core.spans.get(..core.nspans).unwrap_or_default()),
-            framing: core.decision.framing,
-        };
-        core.offset += done.len as u64;
-        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
+            fields,
+            framing,
+        })
     }
 }
 
@@ -289,23 +279,13 @@ impl<const N: usize> ResponseParser<N> {
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
-        let core = &mut self.core;
-        if !matches!(core.phase, Phase::Head) {
-            return core.after_head(input);
-        }
-        let Some(done) = core.head(input)? else {
-            return Ok(Progress { consumed: 0, event: None });
-        };
-        let m = &core.machine;
-        let head = ResponseHead {
+        self.core.parse(input, |m, fields, framing| ResponseHead {
             version: Version::from_digits(m.major, m.minor),
             version_bytes: slice(input, m.parts[0]),
             code: m.code,
             reason: slice(input, m.parts[2]),
-            fields: Fields::new(input, core.spans.get(..core.nspans).unwrap_or_default()),
-            framing: core.decision.framing,
-        };
-        core.offset += done.len as u64;
-        Ok(Progress { consumed: done.len, event: Some(Event::Head(head)) })
+            fields,
+            framing,
+        })
     }
 }

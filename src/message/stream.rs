@@ -85,11 +85,6 @@ pub(super) struct Core<const N: usize> {
     pub(super) method: MethodKind,
 }
 
-/// A head just completed, before it is turned into a role's view.
-pub(super) struct HeadDone {
-    pub(super) len: usize,
-}
-
 impl<const N: usize> Core<N> {
     pub(super) fn new(section: Section, cfg: Config) -> Self {
         Core {
@@ -134,9 +129,30 @@ impl<const N: usize> Core<N> {
         }
     }
 
-    /// Head phase: `Ok(Some(..))` once the head is complete and framed.
+    /// One `parse` call for either role: after the head, the phase's event;
+    /// in the head phase, the head machine and, once the head is complete,
+    /// the role's view of it built by `view`.
     #[inline(always)]
-    pub(super) fn head(&mut self, input: &[u8]) -> Result<Option<HeadDone>, Error> {
+    pub(super) fn parse<'a, H>(
+        &'a mut self,
+        input: &'a [u8],
+        view: impl FnOnce(&HeadMachine, Fields<'a>, Framing) -> H,
+    ) -> Result<Progress<'a, H>, Error> {
+        if !matches!(self.phase, Phase::Head) {
+            return self.after_head(input);
+        }
+        let Some(len) = self.head(input)? else {
+            return Ok(Progress { consumed: 0, event: None });
+        };
+        let consumed = self.consume(len);
+        let fields = Fields::new(input, self.spans.get(..self.nspans).unwrap_or_default());
+        let head = view(&self.machine, fields, self.decision.framing);
+        Ok(Progress { consumed, event: Some(Event::Head(head)) })
+    }
+
+    /// Head phase: `Ok(Some(len))` once the head is complete and framed.
+    #[inline(always)]
+    fn head(&mut self, input: &[u8]) -> Result<Option<usize>, Error> {
         let Some(len) = self.run_machine(input, true)? else {
             return Ok(None);
         };
@@ -161,7 +177,7 @@ impl<const N: usize> Core<N> {
             Framing::Chunked => Phase::Body(BodyDecoder::Chunked(Chunked::new())),
             Framing::CloseDelimited => Phase::Body(BodyDecoder::UntilClose),
         };
-        Ok(Some(HeadDone { len }))
+        Ok(Some(len))
     }
 
     fn fields<'a>(&'a self, input: &'a [u8]) -> Fields<'a> {
