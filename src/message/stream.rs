@@ -49,6 +49,9 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         slot.value.0 = span.value.0;
         slot.value.1 = span.value.1;
         *self.len += 1;
+        if !crate::head::known_fields::may_be_known(buf, span.name) {
+            return Ok(());
+        }
         let (section, method) = (self.section, self.method);
         let ctx = move || match section {
             Section::Response => FramingContext::response(method, start.code, start.version),

@@ -44,19 +44,122 @@ mod x86;
 #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
 mod neon;
 
-/// The scans of a field line `name ":" OWS value` starting at `start`, in
-/// one call: `(colon, value, end)` where `colon` ends the token at `start`;
-/// if a `:` is there (and before `window`), `value` is past the OWS after it
-/// and `end` is where the field-value bytes from `value` end; otherwise all
-/// three are `colon`. Every index is at most `window`. Exactly what
-/// `skip_token`, an OWS loop and `skip_value` give (`scalar::field_line`);
-/// short lines cost one vector load instead of two kernel calls.
-#[inline(always)]
-pub(crate) fn field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-    if window.wrapping_sub(start) < SHORT_WINDOW {
-        return scalar::field_line(buf, start, window, &crate::chars::TCHAR, &crate::chars::VALUE);
+/// Where token and field-value bytes stop, from 64-byte blocks classified
+/// once: a head's field lines are found by walking two bitmasks instead of
+/// scanning each line. Blocks are counted from `buf[0]` and classified when a
+/// search first reaches them; bytes past `buf.len()` count as stops in both
+/// classes, so every answer is at most `buf.len()`.
+///
+/// Same answers as the scans: `token_end(from).min(end) ==
+/// skip_token(buf, from, end)` for every `from <= end <= buf.len()`, and the
+/// same for `value_end` and `skip_value` (tested in `tests.rs`). Searches are
+/// cheapest moving forward (one block is kept).
+pub(crate) struct Blocks<'a> {
+    buf: &'a [u8],
+    /// Index of the block's first byte; `usize::MAX` before the first load.
+    base: usize,
+    /// Bit `i`: `buf[base + i]` is not a tchar.
+    token: u64,
+    /// Bit `i`: `buf[base + i]` is not a field-value byte.
+    value: u64,
+    backend: Backend,
+}
+
+impl<'a> Blocks<'a> {
+    /// Nothing is classified until the first search.
+    #[inline(always)]
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Blocks { buf, base: usize::MAX, token: 0, value: 0, backend: Backend::best() }
     }
-    Backend::best().field_line(buf, start, window)
+
+    /// First index at or after `from` whose byte is not a tchar, else `buf.len()`.
+    #[inline(always)]
+    pub(crate) fn token_end(&mut self, from: usize) -> usize {
+        self.find(from, false)
+    }
+
+    /// First index at or after `from` whose byte may not be in a field value, else `buf.len()`.
+    #[inline(always)]
+    pub(crate) fn value_end(&mut self, from: usize) -> usize {
+        self.find(from, true)
+    }
+
+    #[inline(always)]
+    fn find(&mut self, mut from: usize, value: bool) -> usize {
+        let len = self.buf.len();
+        while from < len {
+            let base = from & !63;
+            if base != self.base {
+                self.load(base);
+            }
+            let mask = if value { self.value } else { self.token };
+            // `from - base < 64`.
+            let rest = mask >> (from - base);
+            if rest != 0 {
+                return from + rest.trailing_zeros() as usize;
+            }
+            from = base + 64;
+        }
+        len
+    }
+
+    /// Classifies the block at `base` (a multiple of 64 below `buf.len()`).
+    #[inline(never)]
+    fn load(&mut self, base: usize) {
+        self.base = base;
+        let masks = match self.buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
+            Some(block) => self.backend.classify(block),
+            None => self.last_block(base),
+        };
+        (self.token, self.value) = masks;
+    }
+}
+
+impl Blocks<'_> {
+    /// The masks of the partial block at `base` (fewer than 64 bytes left):
+    /// the buffer's last 64 bytes classified and shifted down, or a padded
+    /// copy when the buffer is shorter; every bit past the end set.
+    #[cold]
+    fn last_block(&self, base: usize) -> (u64, u64) {
+        let len = self.buf.len();
+        let past_end = !0u64 << (len - base);
+        if let Some(block) =
+            len.checked_sub(64).and_then(|at| self.buf.get(at..)).and_then(|b| <&[u8; 64]>::try_from(b).ok())
+        {
+            // `block` starts at `len - 64 < base`: drop the lanes before `base`.
+            let skip = base - (len - 64);
+            let (token, value) = self.backend.classify(block);
+            return ((token >> skip) | past_end, (value >> skip) | past_end);
+        }
+        // NUL is a stop in both classes.
+        let mut block = [0u8; 64];
+        let tail = self.buf.get(base..).unwrap_or_default();
+        if let Some(head) = block.get_mut(..tail.len()) {
+            head.copy_from_slice(tail);
+        }
+        self.backend.classify(&block)
+    }
+}
+
+/// Bit 0 of each of the 16 nibbles of `bits`, packed into 16 bits: a lane
+/// mask with four bits per lane (NEON) to one bit per lane. Written here, not
+/// in `vector.rs`, so it is tested on every machine.
+#[cfg_attr(
+    not(all(
+        not(h1parse_no_simd),
+        any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon"))
+    )),
+    allow(dead_code)
+)]
+#[inline(always)]
+pub(crate) const fn pack_nibbles(bits: u64) -> u64 {
+    // Four equal bits per lane (NEON's narrowing shift): keep bit 0 of each
+    // nibble and pack the 16 bits together, halving the gaps each step.
+    let mut x = bits & 0x1111_1111_1111_1111;
+    x = (x | (x >> 3)) & 0x0303_0303_0303_0303;
+    x = (x | (x >> 6)) & 0x000f_000f_000f_000f;
+    x = (x | (x >> 12)) & 0x0000_00ff_0000_00ff;
+    (x | (x >> 24)) & 0xffff
 }
 
 /// Windows shorter than this are scanned by the scalar reference: a byte or
@@ -195,15 +298,15 @@ impl Backend {
     }
 
     #[inline(always)]
-    fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
         match self {
-            Backend::Swar => swar::field_line(buf, start, window),
+            Backend::Swar => swar::classify(block),
             #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
-            Backend::Sse2(k) => k.field_line(buf, start, window),
+            Backend::Sse2(k) => k.classify(block),
             #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
-            Backend::Avx2(k) => k.field_line(buf, start, window),
+            Backend::Avx2(k) => k.classify(block),
             #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
-            Backend::Neon(k) => k.field_line(buf, start, window),
+            Backend::Neon(k) => k.classify(block),
         }
     }
 
@@ -286,10 +389,12 @@ pub fn kernels_agree(data: &[u8]) -> bool {
             let value = scalar::skip_class(data, from, end, &VALUE);
             let target = scalar::skip_class(data, from, end, &TARGET);
             let lenient = scalar::skip_class(data, from, end, &TARGET_LENIENT);
-            let line = scalar::field_line(data, from, end, &TCHAR, &VALUE);
+            let mut blocks = Blocks::new(data);
+            if blocks.token_end(from).min(end) != token || blocks.value_end(from).min(end) != value {
+                return false;
+            }
             for k in Backend::available() {
-                if k.field_line(data, from, end) != line
-                    || k.skip_token(data, from, end) != token
+                if k.skip_token(data, from, end) != token
                     || k.skip_value(data, from, end) != value
                     || k.skip_target(data, from, end, false) != target
                     || k.skip_target(data, from, end, true) != lenient
@@ -297,6 +402,19 @@ pub fn kernels_agree(data: &[u8]) -> bool {
                     return false;
                 }
             }
+        }
+    }
+    // Every 64-byte window (zero-padded at the end) through every backend's classifier.
+    for at in (0..len).step_by(16) {
+        let mut block = [0u8; 64];
+        let tail = data.get(at..).unwrap_or_default();
+        let n = tail.len().min(64);
+        if let (Some(dst), Some(src)) = (block.get_mut(..n), tail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        let want = scalar::classify(&block);
+        if Backend::available().any(|k| k.classify(&block) != want) {
+            return false;
         }
     }
     true

@@ -110,14 +110,11 @@ impl Neon {
         }
     }
 
-    /// [`super::field_line`] with 16-byte vectors.
+    /// [`super::Blocks`] masks with 16-byte vectors.
     #[inline]
-    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-        if !super::valid_window(buf, start, window) || buf.len() < V128::LANES {
-            return super::swar::field_line(buf, start, window);
-        }
-        // SAFETY: NEON is enabled at compile time; the window and length were checked above.
-        unsafe { vector::field_line::<V128>(buf, start, window) }
+    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        // SAFETY: NEON is enabled at compile time; the block is 64 bytes by type.
+        unsafe { vector::classify::<V128>(block) }
     }
 
     #[inline]

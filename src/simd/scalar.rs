@@ -29,26 +29,16 @@ pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256
     }
 }
 
-/// The reference for `super::field_line`, composed from `skip_class`:
-/// `colon` ends the token at `start`; if a `:` is there, `value` is past the
-/// OWS after it and `end` ends the field-value bytes from `value`; otherwise
-/// all three are `colon`. Every index is at most `window`.
-pub(crate) fn field_line(
-    buf: &[u8],
-    start: usize,
-    window: usize,
-    token: &[bool; 256],
-    value_class: &[bool; 256],
-) -> (usize, usize, usize) {
-    let colon = skip_class(buf, start, window, token);
-    if colon >= window || buf.get(colon) != Some(&b':') {
-        return (colon, colon, colon);
+/// The reference for the `Blocks` masks of a 64-byte block: bit `i` of the
+/// first mask is set when `block[i]` is not a tchar, of the second when it
+/// is not a field-value byte.
+pub(crate) fn classify(block: &[u8; 64]) -> (u64, u64) {
+    let (mut token, mut value) = (0u64, 0u64);
+    for (i, &b) in block.iter().enumerate() {
+        token |= u64::from(!in_class(&crate::chars::TCHAR, b)) << i;
+        value |= u64::from(!in_class(&crate::chars::VALUE, b)) << i;
     }
-    let mut value = colon + 1;
-    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
-        value += 1;
-    }
-    (colon, value, skip_class(buf, value, window, value_class))
+    (token, value)
 }
 
 #[cfg(test)]

@@ -94,16 +94,10 @@ pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) 
     }
 }
 
-/// [`super::field_line`]: the SWAR scans, composed like the reference.
+/// [`super::Blocks`] masks without vectors: the scalar reference (two table
+/// lookups per byte). Word-at-a-time tests give a byte mask, not a bit per
+/// byte, and packing it costs as much as the lookups.
 #[inline]
-pub(super) fn field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-    let colon = skip_token(buf, start, window);
-    if colon >= window || buf.get(colon) != Some(&b':') {
-        return (colon, colon, colon);
-    }
-    let mut value = colon + 1;
-    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
-        value += 1;
-    }
-    (colon, value, skip_value(buf, value, window))
+pub(super) fn classify(block: &[u8; 64]) -> (u64, u64) {
+    super::scalar::classify(block)
 }

@@ -118,50 +118,79 @@ fn kernels_agree_on_pseudo_random_input() {
     }
 }
 
-fn check_line(k: Backend, buf: &[u8], start: usize, window: usize) {
-    let want = scalar::field_line(buf, start, window, &TCHAR, &VALUE);
-    let got = k.field_line(buf, start, window);
-    assert_eq!(got, want, "{k:?} field_line from {start} window {window} in {:?}", buf.escape_ascii());
+fn check_blocks(buf: &[u8]) {
+    for from in 0..=buf.len() {
+        let mut blocks = super::Blocks::new(buf);
+        let (token, value) = (blocks.token_end(from), blocks.value_end(from));
+        for end in from..=buf.len() {
+            let want_token = scalar::skip_class(buf, from, end, &TCHAR);
+            let want_value = scalar::skip_class(buf, from, end, &VALUE);
+            assert_eq!(token.min(end), want_token, "token_end from {from} end {end} in {:?}", buf.escape_ascii());
+            assert_eq!(value.min(end), want_value, "value_end from {from} end {end} in {:?}", buf.escape_ascii());
+        }
+    }
 }
 
-/// Long enough that name, OWS and value each cross a vector boundary at some
-/// alignment; the second line is there to be read past.
-const LINE: &[u8] = b"X-Forwarded-For-Some-Proxy:  \t value with spaces\tand text past 32 bytes\r\nNext: x\r\n";
-
 #[test]
-fn field_line_matches_the_reference_for_all_byte_values_at_every_position() {
+fn classify_matches_the_reference_for_all_byte_values_in_every_lane() {
     for k in Backend::available() {
-        for align in [0, 1, 5, 16, 31] {
-            let mut buf = [b'a'; 31 + LINE.len()];
-            buf[align..align + LINE.len()].copy_from_slice(LINE);
-            let line_end = align + LINE.len() - 9;
-            for pos in align..line_end {
-                let keep = buf[pos];
+        for fill in [b'a', b' ', 0, 0xff] {
+            let mut block = [fill; 64];
+            for lane in 0..64 {
                 for b in 0..=255u8 {
-                    buf[pos] = b;
-                    check_line(k, &buf, align, line_end + 2);
-                    check_line(k, &buf[..line_end], align, line_end);
+                    block[lane] = b;
+                    assert_eq!(
+                        k.classify(&block),
+                        scalar::classify(&block),
+                        "{k:?} lane {lane} byte {b:#04x} fill {fill:#04x}"
+                    );
                 }
-                buf[pos] = keep;
+                block[lane] = fill;
             }
         }
     }
 }
 
 #[test]
-fn field_line_matches_the_reference_for_every_start_and_window() {
-    let lines: [&[u8]; 4] = [LINE, b"Host: a\r\n", b"A:\r\n", b"Name:      \r\n"];
-    for k in Backend::available() {
-        for line in lines {
-            for lead in 0..34 {
-                let mut buf = vec![b'b'; lead];
-                buf.extend_from_slice(line);
-                buf.extend_from_slice(b"Tail: 1234567890\r\n");
-                for cut in [buf.len(), lead + line.len(), lead + line.len() / 2] {
-                    let buf = &buf[..cut];
-                    for window in lead..=buf.len() {
-                        check_line(k, buf, lead, window);
-                    }
+fn pack_nibbles_keeps_bit_zero_of_each_nibble() {
+    for lane in 0..16 {
+        assert_eq!(super::pack_nibbles(0xf << (4 * lane)), 1 << lane, "lane {lane}");
+        // Only bit 0 of a nibble counts (NEON gives four equal bits).
+        assert_eq!(super::pack_nibbles(0x1 << (4 * lane)), 1 << lane, "lane {lane}");
+        assert_eq!(super::pack_nibbles(0xe << (4 * lane)), 0, "lane {lane}");
+    }
+    assert_eq!(super::pack_nibbles(u64::MAX), 0xffff);
+}
+
+#[test]
+fn blocks_agree_with_the_scans_for_every_start_end_and_length() {
+    // Lengths around one and two blocks (full blocks, the last partial
+    // block read from the buffer's end, and a buffer shorter than a block).
+    let line = b"Accept-Language: ja,en-us;q=0.7,en;q=0.3\r\nX:\t y\r\n";
+    let mut text = Vec::new();
+    while text.len() < 200 {
+        text.extend_from_slice(line);
+    }
+    for len in [0, 1, 7, 40, 63, 64, 65, 100, 127, 128, 129, 150, 200] {
+        check_blocks(&text[..len]);
+    }
+}
+
+#[test]
+fn blocks_find_every_byte_value_at_every_position() {
+    // A stop byte at each position of a 130-byte buffer (three blocks, the
+    // last partial) and of a 40-byte one (shorter than a block).
+    for len in [40, 130] {
+        for pos in 0..len {
+            for b in 0..=255u8 {
+                let mut buf = vec![b'a'; len];
+                buf[pos] = b;
+                for from in [0, pos.saturating_sub(1), pos] {
+                    let mut blocks = super::Blocks::new(&buf);
+                    let want_token = scalar::skip_class(&buf, from, len, &TCHAR);
+                    let want_value = scalar::skip_class(&buf, from, len, &VALUE);
+                    assert_eq!(blocks.token_end(from), want_token, "len {len} pos {pos} byte {b:#04x} from {from}");
+                    assert_eq!(blocks.value_end(from), want_value, "len {len} pos {pos} byte {b:#04x} from {from}");
                 }
             }
         }

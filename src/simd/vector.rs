@@ -215,60 +215,32 @@ pub(super) unsafe fn skip<V: Vector, C: Class>(buf: &[u8], from: usize, end: usi
     if bits != 0 { (i + (bits.trailing_zeros() / V::BITS_PER_LANE) as usize).min(end) } else { end }
 }
 
-/// [`super::field_line`] with vectors: the token scan and the value scan of a
-/// short field line share one load (the line's first vector), and the OWS
-/// between them is skipped in between; longer parts continue with [`skip`].
+/// The two lane masks of one 64-byte block, bit `i` for byte `i`:
+/// `(not tchar, not a field-value byte)` ([`super::Blocks`]).
 ///
 /// # Safety
 ///
-/// As for [`skip`]: the module contract for `V`, `buf.len() >= V::LANES`,
-/// `start <= window <= buf.len()`.
+/// The module contract for `V` (the block is 64 readable bytes by type).
 #[inline(always)]
-pub(super) unsafe fn field_line<V: Vector>(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-    debug_assert!(start <= window && window <= buf.len() && buf.len() >= V::LANES);
-    if start >= window {
-        return (start, start, start);
+pub(super) unsafe fn classify<V: Vector>(block: &[u8; 64]) -> (u64, u64) {
+    let (mut token, mut value) = (0u64, 0u64);
+    let mut k = 0;
+    while k < 64 {
+        // SAFETY: `k + LANES <= 64` (LANES divides 64), so the load stays in
+        // the block; the ISA is the caller's contract.
+        let (t, v) = unsafe {
+            let v = V::load(block.as_ptr().add(k));
+            (Token::outside(v).true_bits(), Value::outside(v).true_bits())
+        };
+        token |= one_bit_per_lane::<V>(t) << k;
+        value |= one_bit_per_lane::<V>(v) << k;
+        k += V::LANES;
     }
-    let len = buf.len();
-    // The vector holding `start`: at `start`, or the last one of `buf`.
-    let base = if len - start >= V::LANES { start } else { len - V::LANES };
-    let next = base + V::LANES;
-    // SAFETY: `base + LANES <= len`; the ISA is the caller's contract.
-    let first = unsafe { V::load(buf.as_ptr().add(base)) };
-    let lane = |bits: u64, from: usize| -> Option<usize> {
-        let bits = bits >> ((from - base) as u32 * V::BITS_PER_LANE);
-        (bits != 0).then(|| from + (bits.trailing_zeros() / V::BITS_PER_LANE) as usize)
-    };
-    // SAFETY: the module contract holds for the caller.
-    let not_token = unsafe { Token::outside(first).true_bits() };
-    let colon = match lane(not_token, start) {
-        Some(i) => i.min(window),
-        None if next >= window => window,
-        // SAFETY: `next < window <= len`, forwarded contract.
-        None => unsafe { skip::<V, Token>(buf, next, window) },
-    };
-    if colon >= window || buf.get(colon) != Some(&b':') {
-        return (colon, colon, colon);
-    }
-    let mut value = colon + 1;
-    while value < window && buf.get(value).is_some_and(|&b| b == b' ' || b == b'\t') {
-        value += 1;
-    }
-    if value >= window {
-        return (colon, value, value);
-    }
-    let end = if value < next {
-        // SAFETY: the module contract holds for the caller.
-        let not_value = unsafe { Value::outside(first).true_bits() };
-        match lane(not_value, value) {
-            Some(i) => i.min(window),
-            None if next >= window => window,
-            // SAFETY: `next < window <= len`, forwarded contract.
-            None => unsafe { skip::<V, Value>(buf, next, window) },
-        }
-    } else {
-        // SAFETY: `value < window <= len`, forwarded contract.
-        unsafe { skip::<V, Value>(buf, value, window) }
-    };
-    (colon, value, end)
+    (token, value)
+}
+
+/// `true_bits` with one bit per lane, whatever the ISA gives.
+#[inline(always)]
+fn one_bit_per_lane<V: Vector>(bits: u64) -> u64 {
+    if V::BITS_PER_LANE == 1 { bits } else { super::pack_nibbles(bits) }
 }

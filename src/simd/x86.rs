@@ -166,14 +166,11 @@ impl Sse2 {
         }
     }
 
-    /// [`super::field_line`] with 16-byte vectors.
+    /// [`super::Blocks`] masks with 16-byte vectors.
     #[inline]
-    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-        if !super::valid_window(buf, start, window) || buf.len() < V128::LANES {
-            return super::swar::field_line(buf, start, window);
-        }
-        // SAFETY: SSE2 is baseline on x86_64; the window and length were checked above.
-        unsafe { vector::field_line::<V128>(buf, start, window) }
+    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        // SAFETY: SSE2 is baseline on x86_64; the block is 64 bytes by type.
+        unsafe { vector::classify::<V128>(block) }
     }
 
     #[inline]
@@ -241,14 +238,11 @@ impl Avx2 {
         unsafe { avx2_skip_value(buf, from, end) }
     }
 
-    /// [`super::field_line`] with 32-byte vectors.
+    /// [`super::Blocks`] masks with 32-byte vectors.
     #[inline(always)]
-    pub(super) fn field_line(self, buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-        if !super::valid_window(buf, start, window) || buf.len() < V256::LANES {
-            return Sse2::new().field_line(buf, start, window);
-        }
-        // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
-        unsafe { avx2_field_line(buf, start, window) }
+    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        // SAFETY: `self` exists only if the CPU has AVX2.
+        unsafe { avx2_classify(block) }
     }
 
     /// [`super::skip_target`] with 32-byte vectors.
@@ -263,11 +257,11 @@ impl Avx2 {
 }
 
 /// # Safety
-/// AVX2 present; `start <= window <= buf.len()`, `buf.len() >= 32`.
+/// AVX2 present.
 #[target_feature(enable = "avx2")]
-unsafe fn avx2_field_line(buf: &[u8], start: usize, window: usize) -> (usize, usize, usize) {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { vector::field_line::<V256>(buf, start, window) }
+unsafe fn avx2_classify(block: &[u8; 64]) -> (u64, u64) {
+    // SAFETY: forwarded from this function's contract; the block is 64 bytes by type.
+    unsafe { vector::classify::<V256>(block) }
 }
 
 /// # Safety

@@ -59,29 +59,51 @@ impl HeadMachine {
     ) -> Result<bool, Fault> {
         let head_end = buf.len().min(self.head_limit);
         let open_end = if buf.len() < self.head_limit { buf.len() } else { usize::MAX };
+        // Where the byte-by-byte states would ask for more input: the end of
+        // what was received, inside every limit. (A search result `i <=
+        // window <= buf.len()`, so `i == buf.len()` means the window reached
+        // the end of the input, below the line limit.)
+        let ran_out = |i: usize| i == open_end;
+        let mut blocks = simd::Blocks::new(buf);
+        // The line being read lives in locals (registers) and is written
+        // back to `pos` / `line_limit` only when the loop stops: read back
+        // from memory on every line, it put a store-to-load forwarding delay
+        // on the chain from one line's start to the next.
+        let mut start = self.pos;
+        let mut line_limit = self.line_limit;
         loop {
-            let start = self.pos;
-            let window = head_end.min(self.line_limit);
-            // Where the byte-by-byte states would ask for more input: the
-            // end of what was received, inside every limit. (A scan result
-            // `i <= window <= buf.len()`, so `i == buf.len()` means the window
-            // reached the end of the input, below the line limit.)
-            let ran_out = |i: usize| i == open_end;
+            let window = head_end.min(line_limit);
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
-                _ => return Ok(false),
+                _ => break,
             }
-            // `skip_token`, the OWS and `skip_value` of this line, in one call.
-            let (colon, value, cr) = simd::field_line(buf, start, window);
+            // What `simd::field_line` gives, from the block masks. Name,
+            // colon and OWS are all field-value bytes, so where the value
+            // ends does not depend on where the name ends: the next line's
+            // start is found without waiting for this line's colon. (Colon
+            // first: `blocks` keeps one block, and searches that move
+            // forward never reload one.)
+            let colon = blocks.token_end(start).min(window);
+            let cr = blocks.value_end(start).min(window);
+            let value = if colon < window && buf.get(colon) == Some(&b':') {
+                let mut value = colon + 1;
+                while value < cr && buf.get(value).is_some_and(|&b| b == SP || b == HTAB) {
+                    value += 1;
+                }
+                value
+            } else {
+                colon
+            };
             if ran_out(colon) {
                 self.flush_pending(buf, cfg, sink)?;
                 self.mark = start;
                 self.state = State::FieldName;
                 self.pos = colon;
+                self.line_limit = line_limit;
                 return Ok(true);
             }
             if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
-                return Ok(false);
+                break;
             }
             if ran_out(value) {
                 self.flush_pending(buf, cfg, sink)?;
@@ -89,6 +111,7 @@ impl HeadMachine {
                 self.name = (start as u32, colon as u32);
                 self.state = State::ValueWs;
                 self.pos = value;
+                self.line_limit = line_limit;
                 return Ok(true);
             }
             if ran_out(cr) {
@@ -97,38 +120,45 @@ impl HeadMachine {
                 self.mark = value;
                 self.state = State::Value;
                 self.pos = cr;
+                self.line_limit = line_limit;
                 return Ok(true);
             }
             if cr >= window || buf.get(cr) != Some(&CR) {
-                return Ok(false);
+                break;
             }
             let lf_arrived = match buf.get(cr + 1) {
                 Some(&LF) if cr + 1 < self.head_limit => true,
                 None if cr + 1 < self.head_limit => false,
-                _ => return Ok(false),
+                _ => break,
             };
-            self.flush_pending(buf, cfg, sink)?;
             let mut end = cr;
             while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
                 end -= 1;
             }
-            self.name = (start as u32, colon as u32);
-            self.mark = value;
-            // The span is built from locals at each use (not once, from
-            // `self.name`): read back from memory it stalls store forwarding.
-            let (name, value) = ((start as u32, colon as u32), (value as u32, end as u32));
-            if self.may_fold(cfg) {
-                self.pending = Some(FieldSpan { name, value });
-            } else {
-                self.emit(buf, FieldSpan { name, value }, cfg, sink)?;
+            let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
+            if self.pending.is_some() || self.may_fold(cfg) {
+                // Folding allowed: this field waits for the next line's
+                // first byte; the one before it does not.
+                self.flush_pending(buf, cfg, sink)?;
+                self.pending = Some(field);
+            } else if let Err(fault) = self.emit(buf, field, cfg, sink) {
+                self.pos = start;
+                return Err(fault);
             }
             if !lf_arrived {
+                self.name = field.name;
+                self.mark = value;
                 self.state = State::FieldLf;
                 self.pos = cr + 1;
+                self.line_limit = line_limit;
                 return Ok(true);
             }
-            self.begin_line(cr + 2, cfg.limits.field_line);
+            start = cr + 2;
+            line_limit = start.saturating_add(cfg.limits.field_line as usize);
         }
+        self.pos = start;
+        self.line_limit = line_limit;
+        Ok(false)
     }
 
     /// Hands the held-back field (obs-fold allowed) to the sink: the next

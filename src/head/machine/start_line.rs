@@ -19,12 +19,46 @@ impl HeadMachine {
         match b {
             CR | LF => self.line_end(b, self.pos, State::LeadingLf, cfg),
             _ => {
-                self.begin_line(self.pos, cfg.limits.start_line);
+                if self.whole_request_line(buf, cfg) {
+                    return Ok(true);
+                }
                 self.mark = self.pos;
                 self.state = State::Method;
                 self.request_line(buf, cfg)
             }
         }
+    }
+
+    /// Fast path for a request line that is all there and of the common
+    /// shape, `token SP target SP HTTP/1.d CRLF` inside the limits: the
+    /// state the byte-by-byte states reach after its LF, with the same parts.
+    /// `false` (nothing changed) for anything else, which they then handle.
+    #[inline(always)]
+    fn whole_request_line(&mut self, buf: &[u8], cfg: &Config) -> bool {
+        let start = self.pos;
+        let window = self.window(buf);
+        let method = simd::skip_short_token(buf, start, window);
+        if method == start || method >= window || buf.get(method) != Some(&SP) {
+            return false;
+        }
+        let target = simd::skip_target(buf, method + 1, window, false);
+        if target == method + 1 || target >= window || buf.get(target) != Some(&SP) {
+            return false;
+        }
+        let version = target + 1;
+        let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, CR, LF]) = buf.get(version..version + 10) else {
+            return false;
+        };
+        if !minor.is_ascii_digit() || version + 10 > window {
+            return false;
+        }
+        self.parts =
+            [(start as u32, method as u32), (method as u32 + 1, target as u32), (version as u32, version as u32 + 8)];
+        self.major = 1;
+        self.minor = minor - b'0';
+        self.state = State::StartLineLf;
+        self.after_lf(version + 10, cfg);
+        true
     }
 
     /// The rest of a request line, state by state without going back to the
