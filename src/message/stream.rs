@@ -144,6 +144,10 @@ impl<const N: usize> Core<N> {
         if !matches!(self.phase, Phase::Head) {
             return self.after_head(input);
         }
+        // A slow peer: a few more bytes of the same token, target or value.
+        if self.machine.continues(input) {
+            return Ok(Progress { consumed: 0, event: None });
+        }
         let Some(len) = self.head(input)? else {
             return Ok(Progress { consumed: 0, event: None });
         };

@@ -53,7 +53,8 @@ mod neon;
 /// Same answers as the scans: `token_end(from).min(end) ==
 /// skip_token(buf, from, end)` for every `from <= end <= buf.len()`, and the
 /// same for `value_end` and `skip_value` (tested in `tests.rs`). Searches are
-/// cheapest moving forward (one block is kept).
+/// cheapest moving forward (the last block is kept, and the value mask of the
+/// one before).
 pub(crate) struct Blocks<'a> {
     buf: &'a [u8],
     /// Index of the block's first byte; `usize::MAX` before the first load.
@@ -62,6 +63,11 @@ pub(crate) struct Blocks<'a> {
     token: u64,
     /// Bit `i`: `buf[base + i]` is not a field-value byte.
     value: u64,
+    /// The block before (`usize::MAX`: none) and its value mask: a field
+    /// line's value search starts at the line's start, which may lie in the
+    /// block before the one its colon search moved to.
+    prev_base: usize,
+    prev_value: u64,
     backend: Backend,
 }
 
@@ -69,7 +75,15 @@ impl<'a> Blocks<'a> {
     /// Nothing is classified until the first search.
     #[inline(always)]
     pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Blocks { buf, base: usize::MAX, token: 0, value: 0, backend: Backend::best() }
+        Blocks {
+            buf,
+            base: usize::MAX,
+            token: 0,
+            value: 0,
+            prev_base: usize::MAX,
+            prev_value: 0,
+            backend: Backend::best(),
+        }
     }
 
     /// First index at or after `from` whose byte is not a tchar, else `buf.len()`.
@@ -89,10 +103,14 @@ impl<'a> Blocks<'a> {
         let len = self.buf.len();
         while from < len {
             let base = from & !63;
-            if base != self.base {
-                self.load(base);
-            }
-            let mask = if value { self.value } else { self.token };
+            let mask = if value && base == self.prev_base {
+                self.prev_value
+            } else {
+                if base != self.base {
+                    self.load(base);
+                }
+                if value { self.value } else { self.token }
+            };
             // `from - base < 64`.
             let rest = mask >> (from - base);
             if rest != 0 {
@@ -104,41 +122,45 @@ impl<'a> Blocks<'a> {
     }
 
     /// Classifies the block at `base` (a multiple of 64 below `buf.len()`).
-    #[inline(never)]
+    /// Returns the masks rather than storing them, so `Blocks` can live in
+    /// registers: behind a `&mut self` call it would live in memory, and every
+    /// search would wait on loads of its fields.
+    #[inline(always)]
     fn load(&mut self, base: usize) {
+        (self.prev_base, self.prev_value) = (self.base, self.value);
         self.base = base;
-        let masks = match self.buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
-            Some(block) => self.backend.classify(block),
-            None => self.last_block(base),
-        };
-        (self.token, self.value) = masks;
+        (self.token, self.value) = classify_at(self.backend, self.buf, base);
     }
 }
 
-impl Blocks<'_> {
-    /// The masks of the partial block at `base` (fewer than 64 bytes left):
-    /// the buffer's last 64 bytes classified and shifted down, or a padded
-    /// copy when the buffer is shorter; every bit past the end set.
-    #[cold]
-    fn last_block(&self, base: usize) -> (u64, u64) {
-        let len = self.buf.len();
-        let past_end = !0u64 << (len - base);
-        if let Some(block) =
-            len.checked_sub(64).and_then(|at| self.buf.get(at..)).and_then(|b| <&[u8; 64]>::try_from(b).ok())
-        {
-            // `block` starts at `len - 64 < base`: drop the lanes before `base`.
-            let skip = base - (len - 64);
-            let (token, value) = self.backend.classify(block);
-            return ((token >> skip) | past_end, (value >> skip) | past_end);
-        }
-        // NUL is a stop in both classes.
-        let mut block = [0u8; 64];
-        let tail = self.buf.get(base..).unwrap_or_default();
-        if let Some(head) = block.get_mut(..tail.len()) {
-            head.copy_from_slice(tail);
-        }
-        self.backend.classify(&block)
+/// The masks of the block of `buf` at `base` (see [`Blocks`]).
+#[inline(never)]
+fn classify_at(backend: Backend, buf: &[u8], base: usize) -> (u64, u64) {
+    match buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
+        Some(block) => backend.classify(block),
+        None => last_block(backend, buf, base),
     }
+}
+
+/// The masks of the partial block at `base` (fewer than 64 bytes left):
+/// the buffer's last 64 bytes classified and shifted down, or a padded
+/// copy when the buffer is shorter; every bit past the end set.
+fn last_block(backend: Backend, buf: &[u8], base: usize) -> (u64, u64) {
+    let len = buf.len();
+    let past_end = !0u64 << (len - base);
+    if let Some(block) = len.checked_sub(64).and_then(|at| buf.get(at..)).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
+        // `block` starts at `len - 64 < base`: drop the lanes before `base`.
+        let skip = base - (len - 64);
+        let (token, value) = backend.classify(block);
+        return ((token >> skip) | past_end, (value >> skip) | past_end);
+    }
+    // NUL is a stop in both classes.
+    let mut block = [0u8; 64];
+    let tail = buf.get(base..).unwrap_or_default();
+    if let Some(head) = block.get_mut(..tail.len()) {
+        head.copy_from_slice(tail);
+    }
+    backend.classify(&block)
 }
 
 /// Bit 0 of each of the 16 nibbles of `bits`, packed into 16 bits: a lane

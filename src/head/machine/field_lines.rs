@@ -77,12 +77,10 @@ impl HeadMachine {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
                 _ => break,
             }
-            // What `simd::field_line` gives, from the block masks. Name,
-            // colon and OWS are all field-value bytes, so where the value
-            // ends does not depend on where the name ends: the next line's
-            // start is found without waiting for this line's colon. (Colon
-            // first: `blocks` keeps one block, and searches that move
-            // forward never reload one.)
+            // The colon (the first byte that is not a tchar), and the end
+            // of the field-value bytes. Name, colon and OWS are value bytes
+            // too, so the value search can start at `start`: the next line's
+            // start does not wait for this line's colon search.
             let colon = blocks.token_end(start).min(window);
             let cr = blocks.value_end(start).min(window);
             let value = if colon < window && buf.get(colon) == Some(&b':') {

@@ -40,7 +40,6 @@
 //! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
 
 use super::{FieldSink, FieldSpan};
-use crate::chars::in_class;
 use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 
@@ -75,6 +74,42 @@ pub(crate) enum Section {
     /// A trailer section (RFC 9112 7.1.2): field lines and the blank line.
     Trailers,
 }
+
+/// Byte classes of the states a slow peer's bytes usually continue, one bit
+/// each, for `only_continues`: field-value bytes (values, reason phrases),
+/// tchar (field names, methods), request-target bytes.
+const VALUE_BIT: u8 = 1;
+const TCHAR_BIT: u8 = 2;
+const TARGET_BIT: u8 = 4;
+
+/// `CLASSES[b]`: the class bits of byte `b` (from the `chars` tables).
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (crate::chars::VALUE[b] as u8) * VALUE_BIT
+            | (crate::chars::TCHAR[b] as u8) * TCHAR_BIT
+            | (crate::chars::TARGET[b] as u8) * TARGET_BIT;
+        b += 1;
+    }
+    t
+};
+
+/// `CONTINUES[state as usize]`: the class bit of the bytes that continue
+/// that state, `0` for states a byte never simply continues.
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+const CONTINUES: [u8; State::Done as usize + 1] = {
+    let mut t = [0u8; State::Done as usize + 1];
+    t[State::Value as usize] = VALUE_BIT;
+    t[State::Reason as usize] = VALUE_BIT;
+    t[State::FieldName as usize] = TCHAR_BIT;
+    t[State::Method as usize] = TCHAR_BIT;
+    t[State::Target as usize] = TARGET_BIT;
+    t
+};
 
 /// Where the machine stopped. Each variant is handled by one method below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,6 +262,24 @@ impl HeadMachine {
         result
     }
 
+    /// The cheapest call there is: when the bytes that arrived since the last
+    /// call only continue the part being read (see `only_continues`), moves
+    /// past them and returns `true`, the machine then needs more input.
+    /// Exactly what [`HeadMachine::advance`] would do, without setting up a
+    /// sink; the message parser asks this first on every call in a head.
+    #[inline(always)]
+    pub(crate) fn continues(&mut self, buf: &[u8]) -> bool {
+        if buf.len() < self.pos || !self.only_continues(buf) {
+            return false;
+        }
+        #[cfg(test)]
+        {
+            self.validated += buf.len() - self.pos;
+        }
+        self.pos = buf.len();
+        true
+    }
+
     /// The state loop of [`HeadMachine::advance`].
     #[inline(always)]
     fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
@@ -270,15 +323,13 @@ impl HeadMachine {
         if len.wrapping_sub(self.pos) > SLOW_PEER {
             return false;
         }
-        let class = match self.state {
-            State::Value | State::Reason => &crate::chars::VALUE,
-            State::FieldName | State::Method => &crate::chars::TCHAR,
-            State::Target => &crate::chars::TARGET,
-            _ => return false,
-        };
-        len < self.head_limit
+        let class = CONTINUES.get(self.state as usize).copied().unwrap_or(0);
+        class != 0
+            && len < self.head_limit
             && len <= self.line_limit
-            && buf.get(self.pos..).is_some_and(|new| new.iter().all(|&b| in_class(class, b)))
+            && buf
+                .get(self.pos..)
+                .is_some_and(|new| new.iter().all(|&b| CLASSES.get(usize::from(b)).is_some_and(|&c| c & class != 0)))
     }
 
     // ---- limits and bytes -------------------------------------------------
