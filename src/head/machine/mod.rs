@@ -89,9 +89,9 @@ const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        t[b] = (crate::chars::VALUE[b] as u8) * VALUE_BIT
-            | (crate::chars::TCHAR[b] as u8) * TCHAR_BIT
-            | (crate::chars::TARGET[b] as u8) * TARGET_BIT;
+        t[b] = ((crate::chars::VALUE[b] as u8) * VALUE_BIT)
+            | ((crate::chars::TCHAR[b] as u8) * TCHAR_BIT)
+            | ((crate::chars::TARGET[b] as u8) * TARGET_BIT);
         b += 1;
     }
     t
