@@ -71,6 +71,7 @@ impl HeadMachine {
         // on the chain from one line's start to the next.
         let mut start = self.pos;
         let mut line_limit = self.line_limit;
+        let info = self.start_info();
         loop {
             let window = head_end.min(line_limit);
             match buf.get(start) {
@@ -83,6 +84,41 @@ impl HeadMachine {
             // start does not wait for this line's colon search.
             let colon = blocks.token_end(start).min(window);
             let cr = blocks.value_end(start).min(window);
+            // The common line, tested with one branch: a non-empty name, a
+            // colon, CR LF inside the window and the head limit (so nothing
+            // ran out), no folding to wait for. (`colon <= cr` always: CR is
+            // not a tchar; the byte tests make it `<`.)
+            let common = (colon > start)
+                & (cr + 1 < window)
+                & (buf.get(colon) == Some(&b':'))
+                & (buf.get(cr) == Some(&CR))
+                & (buf.get(cr + 1) == Some(&LF))
+                & self.pending.is_none()
+                & !self.may_fold(cfg);
+            if common {
+                // Usually one SP after the colon and none before the CR.
+                let mut value = colon + 1 + usize::from(buf.get(colon + 1) == Some(&SP));
+                let ows = |i: usize| buf.get(i).is_some_and(|&b| b == SP || b == HTAB);
+                if ows(value) {
+                    while value < cr && ows(value) {
+                        value += 1;
+                    }
+                }
+                let mut end = cr;
+                if value < end && ows(end - 1) {
+                    while end > value && ows(end - 1) {
+                        end -= 1;
+                    }
+                }
+                let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
+                if let Err(fault) = self.emit_as(buf, field, cfg, sink, info) {
+                    self.pos = start;
+                    return Err(fault);
+                }
+                start = cr + 2;
+                line_limit = start.saturating_add(cfg.limits.field_line as usize);
+                continue;
+            }
             let value = if colon < window && buf.get(colon) == Some(&b':') {
                 let mut value = colon + 1;
                 while value < cr && buf.get(value).is_some_and(|&b| b == SP || b == HTAB) {
@@ -244,11 +280,25 @@ impl HeadMachine {
         cfg: &Config,
         sink: &mut S,
     ) -> Result<(), Fault> {
+        let info = self.start_info();
+        self.emit_as(buf, field, cfg, sink, info)
+    }
+
+    /// [`Self::emit`] with the start line's facts already at hand.
+    #[inline(always)]
+    pub(super) fn emit_as<'b, S: FieldSink<'b>>(
+        &mut self,
+        buf: &'b [u8],
+        field: FieldSpan,
+        cfg: &Config,
+        sink: &mut S,
+        info: StartInfo,
+    ) -> Result<(), Fault> {
         if self.fields >= cfg.limits.headers {
             return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
         }
         self.fields += 1;
-        sink.field(buf, field, self.start_info())
+        sink.field(buf, field, info)
     }
 
     /// `field-name = token` then `:` with no whitespace between (RFC 9112 5.1).
