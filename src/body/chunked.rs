@@ -107,6 +107,9 @@ impl Chunked {
 
     /// Decodes from `input[0]`, which is at stream offset `base`.
     pub(crate) fn step(&mut self, input: &[u8], base: u64, limits: &Limits) -> Result<ChunkStep, Error> {
+        if let Some(step) = self.next_chunk(input, limits) {
+            return Ok(step);
+        }
         let mut i = 0;
         while let Some(&b) = input.get(i) {
             if self.state == State::Data {
@@ -132,6 +135,45 @@ impl Chunked {
             i += 1;
         }
         Ok(ChunkStep::NeedMore)
+    }
+
+    /// The usual call in a body of many chunks, in one go: the CRLF after
+    /// the previous chunk's data (if that is where the decoder is), a size
+    /// line without extensions as `common_framing` reads it, and at least one
+    /// byte of the chunk's data. Leaves the decoder exactly where the byte
+    /// loop of [`Chunked::step`] would and returns what it would; `None`
+    /// (nothing changed) for anything else.
+    #[inline(always)]
+    fn next_chunk(&mut self, input: &[u8], limits: &Limits) -> Option<ChunkStep> {
+        let i = match self.state {
+            State::DataCr if input.get(..2) == Some(&b"\r\n"[..]) => 2,
+            State::Size if self.digits == 0 => 0,
+            _ => return None,
+        };
+        if input.get(i).is_none_or(|&b| b == b'0') {
+            return None;
+        }
+        // At most 15 digits: no overflow; all significant (no leading zero).
+        let max = limits.chunk_size_digits.min(15) as usize;
+        let mut j = i;
+        let mut size = 0u64;
+        while let Some(d) = input.get(j).and_then(|&b| hex_value(b)) {
+            if j - i == max {
+                return None;
+            }
+            size = size * 16 + u64::from(d);
+            j += 1;
+        }
+        let data = j + 2;
+        if j == i || input.get(j..data) != Some(&b"\r\n"[..]) || input.len() <= data {
+            return None;
+        }
+        let len = (input.len() - data).min(usize::try_from(size).unwrap_or(usize::MAX));
+        self.remaining = size - len as u64;
+        self.digits = (j - i) as u32;
+        self.significant = self.digits;
+        self.state = if self.remaining == 0 { State::DataCr } else { State::Data };
+        Some(ChunkStep::Data { skip: data, len })
     }
 
     /// Fast path for the common framing, all of it already received: the CRLF

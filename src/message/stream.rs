@@ -193,13 +193,21 @@ impl<const N: usize> Core<N> {
 
     /// Every phase but `Head`. Returns the bytes consumed and the event.
     pub(super) fn after_head<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+        // Chunk data, the usual answer in a chunked body: decoded in place,
+        // without moving the decoder out of the phase and back.
+        if let Phase::Body(BodyDecoder::Chunked(dec)) = &mut self.phase {
+            let step = dec.step(input, self.offset, &self.cfg.limits);
+            if let Ok(ChunkStep::Data { skip, len }) = step {
+                let consumed = self.consume(skip + len);
+                return Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) });
+            }
+            let dec = dec.clone();
+            return self.chunked(input, step, dec);
+        }
         let phase = core::mem::replace(&mut self.phase, Phase::Head);
         let (phase, progress) = match phase {
-            Phase::Body(BodyDecoder::Chunked(mut dec)) => {
-                let step = dec.step(input, self.offset, &self.cfg.limits);
-                return self.chunked(input, step, dec);
-            }
             Phase::Body(mut dec) => {
+                // (Not `Chunked`: handled above.)
                 let n = dec.take_counted(input.len());
                 let next = match dec {
                     BodyDecoder::Length(0) => Phase::End,
