@@ -131,6 +131,7 @@ macro_rules! parser_common {
 
         impl<const N: usize> $name<N> {
             /// A parser holding up to `N` field lines.
+            #[inline]
             pub fn with_capacity(cfg: Config) -> Self {
                 $name { core: Core::new($section, cfg) }
             }

@@ -89,6 +89,7 @@ pub(super) struct Core<const N: usize> {
 }
 
 impl<const N: usize> Core<N> {
+    #[inline(always)]
     pub(super) fn new(section: Section, cfg: Config) -> Self {
         Core {
             machine: HeadMachine::new(section, &cfg),

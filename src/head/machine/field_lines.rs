@@ -12,7 +12,8 @@ impl HeadMachine {
     /// First byte of a line in the field section.
     pub(super) fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
         if self.common_field_lines(buf, cfg, sink)? {
-            return Ok(false);
+            // Done, or every byte validated and more needed.
+            return Ok(self.state == State::Done);
         }
         let i = self.pos;
         let Some(b) = self.peek(buf, i)? else {
@@ -47,7 +48,7 @@ impl HeadMachine {
     /// mid-line), the machine is left in the state the byte-by-byte states
     /// would reach for the same bytes (`FieldName`, `ValueWs`, `Value` or
     /// `FieldLf`) and this returns `true`: every byte is validated, more are
-    /// needed. Anything else (a leniency, an error, a limit) stops the loop at
+    /// needed. A complete blank line ends the head: `Done`, and `true`. Anything else (a leniency, an error, a limit) stops the loop at
     /// the start of that line, for the states below to handle. Nothing is
     /// validated twice across calls: `pos` only moves forward.
     #[inline(always)]
@@ -76,6 +77,16 @@ impl HeadMachine {
             let window = head_end.min(line_limit);
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
+                // The blank line, CR LF both received and inside the head
+                // limit: the head is complete.
+                Some(&CR) if start + 1 < self.head_limit && buf.get(start + 1) == Some(&LF) => {
+                    self.flush_pending(buf, cfg, sink)?;
+                    self.mark = start;
+                    self.state = State::Done;
+                    self.pos = start + 2;
+                    self.line_limit = line_limit;
+                    return Ok(true);
+                }
                 _ => break,
             }
             // The colon (the first byte that is not a tchar), and the end

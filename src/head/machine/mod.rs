@@ -190,6 +190,7 @@ type Step = Result<bool, Fault>;
 
 impl HeadMachine {
     /// A machine at the first byte of a head or trailer section.
+    #[inline]
     pub(crate) fn new(section: Section, cfg: &Config) -> Self {
         let (state, head_limit) = match section {
             Section::Request => (State::Leading, cfg.limits.head),
