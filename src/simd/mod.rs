@@ -55,7 +55,7 @@ mod neon;
 /// same for `value_end` and `skip_value` (tested in `tests.rs`). Searches are
 /// cheapest moving forward (the last block is kept, and the value mask of the
 /// one before).
-pub(crate) struct Blocks<'a> {
+pub(crate) struct Blocks<'a, K: Classify> {
     buf: &'a [u8],
     /// Index of the block's first byte; `usize::MAX` before the first load.
     base: usize,
@@ -68,22 +68,39 @@ pub(crate) struct Blocks<'a> {
     /// block before the one its colon search moved to.
     prev_base: usize,
     prev_value: u64,
-    backend: Backend,
+    classifier: K,
 }
 
-impl<'a> Blocks<'a> {
+/// A block classifier this CPU can run: `(not tchar, not a field-value
+/// byte)` masks of 64 bytes, exactly [`scalar::classify`]. Only this module
+/// builds one (after the feature check), so holding one is the proof its
+/// instructions may run.
+pub(crate) trait Classify: Copy {
+    /// The masks of one block.
+    fn classify(self, block: &[u8; 64]) -> (u64, u64);
+}
+
+/// Work that searches [`Blocks`], run by [`with_blocks`] with the best
+/// classifier, compiled for its instruction set (so the classifier is
+/// inlined into the search loop, and its constants stay in registers).
+pub(crate) trait WithBlocks {
+    /// What the work returns.
+    type Output;
+    /// Does the work with classifier `k`.
+    fn run<K: Classify>(self, k: K) -> Self::Output;
+}
+
+/// Runs `op` with the best classifier for this CPU (one dispatch per call).
+#[inline(always)]
+pub(crate) fn with_blocks<O: WithBlocks>(op: O) -> O::Output {
+    Backend::best().with_blocks(op)
+}
+
+impl<'a, K: Classify> Blocks<'a, K> {
     /// Nothing is classified until the first search.
     #[inline(always)]
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
-        Blocks {
-            buf,
-            base: usize::MAX,
-            token: 0,
-            value: 0,
-            prev_base: usize::MAX,
-            prev_value: 0,
-            backend: Backend::best(),
-        }
+    pub(crate) fn new(buf: &'a [u8], classifier: K) -> Self {
+        Blocks { buf, base: usize::MAX, token: 0, value: 0, prev_base: usize::MAX, prev_value: 0, classifier }
     }
 
     /// First index at or after `from` whose byte is not a tchar, else `buf.len()`.
@@ -122,36 +139,28 @@ impl<'a> Blocks<'a> {
     }
 
     /// Classifies the block at `base` (a multiple of 64 below `buf.len()`).
-    /// Returns the masks rather than storing them, so `Blocks` can live in
-    /// registers: behind a `&mut self` call it would live in memory, and every
-    /// search would wait on loads of its fields.
     #[inline(always)]
     fn load(&mut self, base: usize) {
         (self.prev_base, self.prev_value) = (self.base, self.value);
         self.base = base;
-        (self.token, self.value) = classify_at(self.backend, self.buf, base);
-    }
-}
-
-/// The masks of the block of `buf` at `base` (see [`Blocks`]).
-#[inline(never)]
-fn classify_at(backend: Backend, buf: &[u8], base: usize) -> (u64, u64) {
-    match buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
-        Some(block) => backend.classify(block),
-        None => last_block(backend, buf, base),
+        (self.token, self.value) = match self.buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
+            Some(block) => self.classifier.classify(block),
+            None => last_block(self.classifier, self.buf, base),
+        };
     }
 }
 
 /// The masks of the partial block at `base` (fewer than 64 bytes left):
 /// the buffer's last 64 bytes classified and shifted down, or a padded
 /// copy when the buffer is shorter; every bit past the end set.
-fn last_block(backend: Backend, buf: &[u8], base: usize) -> (u64, u64) {
+#[inline(always)]
+fn last_block<K: Classify>(classifier: K, buf: &[u8], base: usize) -> (u64, u64) {
     let len = buf.len();
     let past_end = !0u64 << (len - base);
     if let Some(block) = len.checked_sub(64).and_then(|at| buf.get(at..)).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
         // `block` starts at `len - 64 < base`: drop the lanes before `base`.
         let skip = base - (len - 64);
-        let (token, value) = backend.classify(block);
+        let (token, value) = classifier.classify(block);
         return ((token >> skip) | past_end, (value >> skip) | past_end);
     }
     // NUL is a stop in both classes.
@@ -160,7 +169,7 @@ fn last_block(backend: Backend, buf: &[u8], base: usize) -> (u64, u64) {
     if let Some(head) = block.get_mut(..tail.len()) {
         head.copy_from_slice(tail);
     }
-    backend.classify(&block)
+    classifier.classify(&block)
 }
 
 /// Bit 0 of each of the 16 nibbles of `bits`, packed into 16 bits: a lane
@@ -319,6 +328,20 @@ impl Backend {
         }
     }
 
+    /// [`with_blocks`] with this backend's classifier.
+    #[inline(always)]
+    fn with_blocks<O: WithBlocks>(self, op: O) -> O::Output {
+        match self {
+            Backend::Swar => op.run(swar::Swar),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
+            Backend::Sse2(k) => op.run(k),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
+            Backend::Avx2(k) => k.with_blocks(op),
+            #[cfg(all(not(h1parse_no_simd), target_arch = "aarch64", target_feature = "neon"))]
+            Backend::Neon(k) => op.run(k),
+        }
+    }
+
     #[inline(always)]
     fn classify(self, block: &[u8; 64]) -> (u64, u64) {
         match self {
@@ -397,6 +420,24 @@ mod fallbacks {
     }
 }
 
+/// True if a [`Blocks`] search from `from` agrees with the scans' answers.
+#[derive(Clone, Copy)]
+struct SearchAgrees<'a> {
+    buf: &'a [u8],
+    from: usize,
+    end: usize,
+    token: usize,
+    value: usize,
+}
+
+impl WithBlocks for SearchAgrees<'_> {
+    type Output = bool;
+    fn run<K: Classify>(self, k: K) -> bool {
+        let mut blocks = Blocks::new(self.buf, k);
+        blocks.token_end(self.from).min(self.end) == self.token && blocks.value_end(self.from).min(self.end) == self.value
+    }
+}
+
 /// Runs every kernel this CPU can run, for every byte class and a few start
 /// and end offsets, against the scalar reference; true if all agree. For the
 /// differential fuzz target (`h1parse::__fuzz`).
@@ -411,8 +452,8 @@ pub fn kernels_agree(data: &[u8]) -> bool {
             let value = scalar::skip_class(data, from, end, &VALUE);
             let target = scalar::skip_class(data, from, end, &TARGET);
             let lenient = scalar::skip_class(data, from, end, &TARGET_LENIENT);
-            let mut blocks = Blocks::new(data);
-            if blocks.token_end(from).min(end) != token || blocks.value_end(from).min(end) != value {
+            let agree = SearchAgrees { buf: data, from, end, token, value };
+            if !Backend::available().all(|k| k.with_blocks(agree)) {
                 return false;
             }
             for k in Backend::available() {

@@ -77,6 +77,13 @@ impl Vector for V128 {
     }
 }
 
+impl super::Classify for Neon {
+    #[inline(always)]
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        Neon::classify(self, block)
+    }
+}
+
 /// Proof that NEON is available: the `cfg` that compiles this file.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Neon(());

@@ -101,3 +101,14 @@ pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) 
 pub(super) fn classify(block: &[u8; 64]) -> (u64, u64) {
     super::scalar::classify(block)
 }
+
+/// The portable [`super::Classify`]: the scalar reference.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Swar;
+
+impl super::Classify for Swar {
+    #[inline]
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        classify(block)
+    }
+}

@@ -118,16 +118,30 @@ fn kernels_agree_on_pseudo_random_input() {
     }
 }
 
-fn check_blocks(buf: &[u8]) {
-    for from in 0..=buf.len() {
-        let mut blocks = super::Blocks::new(buf);
-        let (token, value) = (blocks.token_end(from), blocks.value_end(from));
-        for end in from..=buf.len() {
-            let want_token = scalar::skip_class(buf, from, end, &TCHAR);
-            let want_value = scalar::skip_class(buf, from, end, &VALUE);
-            assert_eq!(token.min(end), want_token, "token_end from {from} end {end} in {:?}", buf.escape_ascii());
-            assert_eq!(value.min(end), want_value, "value_end from {from} end {end} in {:?}", buf.escape_ascii());
+/// Every search of `Blocks` with one classifier against the scans.
+#[derive(Clone, Copy)]
+struct CheckBlocks<'a>(&'a [u8]);
+
+impl super::WithBlocks for CheckBlocks<'_> {
+    type Output = ();
+    fn run<K: super::Classify>(self, k: K) {
+        let buf = self.0;
+        for from in 0..=buf.len() {
+            let mut blocks = super::Blocks::new(buf, k);
+            let (token, value) = (blocks.token_end(from), blocks.value_end(from));
+            for end in from..=buf.len() {
+                let want_token = scalar::skip_class(buf, from, end, &TCHAR);
+                let want_value = scalar::skip_class(buf, from, end, &VALUE);
+                assert_eq!(token.min(end), want_token, "token_end from {from} end {end} in {:?}", buf.escape_ascii());
+                assert_eq!(value.min(end), want_value, "value_end from {from} end {end} in {:?}", buf.escape_ascii());
+            }
         }
+    }
+}
+
+fn check_blocks(buf: &[u8]) {
+    for k in Backend::available() {
+        k.with_blocks(CheckBlocks(buf));
     }
 }
 
@@ -186,14 +200,26 @@ fn blocks_find_every_byte_value_at_every_position() {
                 let mut buf = vec![b'a'; len];
                 buf[pos] = b;
                 for from in [0, pos.saturating_sub(1), pos] {
-                    let mut blocks = super::Blocks::new(&buf);
                     let want_token = scalar::skip_class(&buf, from, len, &TCHAR);
                     let want_value = scalar::skip_class(&buf, from, len, &VALUE);
-                    assert_eq!(blocks.token_end(from), want_token, "len {len} pos {pos} byte {b:#04x} from {from}");
-                    assert_eq!(blocks.value_end(from), want_value, "len {len} pos {pos} byte {b:#04x} from {from}");
+                    for k in Backend::available() {
+                        let got = k.with_blocks(Search(&buf, from));
+                        assert_eq!(got, (want_token, want_value), "{k:?} len {len} pos {pos} byte {b:#04x} from {from}");
+                    }
                 }
             }
         }
+    }
+}
+
+/// `(token_end, value_end)` from one position, each with a fresh `Blocks`.
+#[derive(Clone, Copy)]
+struct Search<'a>(&'a [u8], usize);
+
+impl super::WithBlocks for Search<'_> {
+    type Output = (usize, usize);
+    fn run<K: super::Classify>(self, k: K) -> (usize, usize) {
+        (super::Blocks::new(self.0, k).token_end(self.1), super::Blocks::new(self.0, k).value_end(self.1))
     }
 }
 

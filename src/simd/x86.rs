@@ -183,6 +183,43 @@ impl Sse2 {
     }
 }
 
+impl super::Classify for Sse2 {
+    #[inline(always)]
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        Sse2::classify(self, block)
+    }
+}
+
+impl super::Classify for Avx2 {
+    #[inline(always)]
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        Avx2::classify(self, block)
+    }
+}
+
+/// The AVX2 classifier for code compiled with AVX2 enabled: its vector code
+/// is inlined (the [`Avx2`] handle's calls a separate AVX2 function per
+/// block). Built only inside [`avx2_with_blocks`], from the handle, so the
+/// CPU has AVX2 wherever one exists.
+#[derive(Clone, Copy, Debug)]
+struct Avx2Inline(Avx2);
+
+impl super::Classify for Avx2Inline {
+    #[inline(always)]
+    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+        // SAFETY: an `Avx2Inline` holds an `Avx2` handle, so the CPU has
+        // AVX2; the block is 64 bytes by type.
+        unsafe { vector::classify::<V256>(block) }
+    }
+}
+
+/// # Safety
+/// AVX2 present (`avx2` is the proof).
+#[target_feature(enable = "avx2")]
+unsafe fn avx2_with_blocks<O: super::WithBlocks>(avx2: Avx2, op: O) -> O::Output {
+    op.run(Avx2Inline(avx2))
+}
+
 /// Proof that the running CPU has AVX2: only [`Avx2::detect`] builds one.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Avx2(());
@@ -243,6 +280,13 @@ impl Avx2 {
     pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
         // SAFETY: `self` exists only if the CPU has AVX2.
         unsafe { avx2_classify(block) }
+    }
+
+    /// [`super::with_blocks`] compiled for AVX2, with its inlined classifier.
+    #[inline(always)]
+    pub(super) fn with_blocks<O: super::WithBlocks>(self, op: O) -> O::Output {
+        // SAFETY: `self` exists only if the CPU has AVX2.
+        unsafe { avx2_with_blocks(self, op) }
     }
 
     /// [`super::skip_target`] with 32-byte vectors.

@@ -8,6 +8,24 @@ use crate::error::ErrorKind;
 use crate::head::{FieldSink, FieldSpan, StartInfo, Version};
 use crate::simd;
 
+/// [`HeadMachine::common_field_lines`] as work for [`simd::with_blocks`],
+/// which compiles it for the CPU's best block classifier.
+struct FieldLines<'m, 'b, 'c, 's, S> {
+    machine: &'m mut HeadMachine,
+    buf: &'b [u8],
+    cfg: &'c Config,
+    sink: &'s mut S,
+}
+
+impl<'b, S: FieldSink<'b>> simd::WithBlocks for FieldLines<'_, 'b, '_, '_, S> {
+    type Output = Result<bool, Fault>;
+
+    #[inline(always)]
+    fn run<K: simd::Classify>(self, k: K) -> Self::Output {
+        self.machine.field_lines_with(k, self.buf, self.cfg, self.sink)
+    }
+}
+
 impl HeadMachine {
     /// First byte of a line in the field section.
     pub(super) fn line_start<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
@@ -58,6 +76,18 @@ impl HeadMachine {
         cfg: &Config,
         sink: &mut S,
     ) -> Result<bool, Fault> {
+        simd::with_blocks(FieldLines { machine: self, buf, cfg, sink })
+    }
+
+    /// [`Self::common_field_lines`] with block classifier `k`.
+    #[inline(always)]
+    fn field_lines_with<'b, S: FieldSink<'b>, K: simd::Classify>(
+        &mut self,
+        k: K,
+        buf: &'b [u8],
+        cfg: &Config,
+        sink: &mut S,
+    ) -> Result<bool, Fault> {
         let head_end = buf.len().min(self.head_limit);
         let open_end = if buf.len() < self.head_limit { buf.len() } else { usize::MAX };
         // Where the byte-by-byte states would ask for more input: the end of
@@ -65,7 +95,7 @@ impl HeadMachine {
         // window <= buf.len()`, so `i == buf.len()` means the window reached
         // the end of the input, below the line limit.)
         let ran_out = |i: usize| i == open_end;
-        let mut blocks = simd::Blocks::new(buf);
+        let mut blocks = simd::Blocks::new(buf, k);
         // The line being read lives in locals (registers) and is written
         // back to `pos` / `line_limit` only when the loop stops: read back
         // from memory on every line, it put a store-to-load forwarding delay
