@@ -103,6 +103,37 @@ impl HeadMachine {
         let mut start = self.pos;
         let mut line_limit = self.line_limit;
         let info = self.start_info();
+        if self.state == State::Value {
+            // Resuming inside a value (the input ended there last time):
+            // its name and start are known, the bytes before `pos` checked.
+            let window = head_end.min(line_limit);
+            let cr = blocks.value_end(self.pos).min(window);
+            if ran_out(cr) {
+                self.pos = cr;
+                return Ok(true);
+            }
+            let common = (cr + 1 < window)
+                & (buf.get(cr) == Some(&CR))
+                & (buf.get(cr + 1) == Some(&LF))
+                & self.pending.is_none()
+                & !self.may_fold(cfg);
+            if !common {
+                // For the `Value` state itself.
+                return Ok(false);
+            }
+            let mut end = cr;
+            while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+                end -= 1;
+            }
+            let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
+            if let Err(fault) = self.emit_as(buf, field, cfg, sink, info) {
+                self.pos = cr;
+                return Err(fault);
+            }
+            self.state = State::LineStart;
+            start = cr + 2;
+            line_limit = start.saturating_add(cfg.limits.field_line as usize);
+        }
         loop {
             let window = head_end.min(line_limit);
             match buf.get(start) {
@@ -397,6 +428,19 @@ impl HeadMachine {
             self.pos += 1;
         }
         Ok(false)
+    }
+
+    /// The `Value` state: the rest of the line and the complete lines after
+    /// it by the fast loop when it can, else [`Self::value`].
+    #[inline(always)]
+    pub(super) fn value_state<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Step {
+        if self.common_field_lines(buf, cfg, sink)? {
+            return Ok(self.state == State::Done);
+        }
+        if self.state == State::Value {
+            return self.value(buf, cfg, sink);
+        }
+        Ok(true)
     }
 
     /// `field-value` up to CR; trailing OWS is trimmed (RFC 9112 5.1).

@@ -301,7 +301,7 @@ impl HeadMachine {
                 State::FieldName => self.field_name(buf, cfg)?,
                 State::NameWs => self.name_ws(buf)?,
                 State::ValueWs => self.value_ws(buf)?,
-                State::Value => self.value(buf, cfg, sink)?,
+                State::Value => self.value_state(buf, cfg, sink)?,
                 State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
                 State::Done => return Ok(Some(self.pos)),
             };
