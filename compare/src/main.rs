@@ -380,14 +380,20 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
-    // `--profile SUBSTRING N`: run only h1parse on the first matching row, N
-    // times, for perf/callgrind.
+    // `--profile SUBSTRING N [--peer pico|httparse]`: run only h1parse (or
+    // the peer) on the first matching row, N times, for perf/callgrind.
     if let Some(what) = std::env::args().skip_while(|a| a != "--profile").nth(1) {
         let n: usize =
             std::env::args().skip_while(|a| a != "--profile").nth(2).and_then(|n| n.parse().ok()).unwrap_or(1);
         // A table row, or the first runner of an h1parse-only comparison.
+        let peer = std::env::args().skip_while(|a| a != "--peer").nth(1);
         let mut runner = match rows.into_iter().find(|r| r.name.contains(what.as_str())) {
-            Some(row) => row.h1,
+            // `--peer pico|httparse`: that parser's runner instead.
+            Some(row) => match peer.as_deref() {
+                Some("pico") => row.pico.expect("no pico runner"),
+                Some("httparse") => row.httparse.expect("no httparse runner"),
+                _ => row.h1,
+            },
             None => own.into_iter().find(|o| o.0.contains(what.as_str())).expect("no such row").1,
         };
         for _ in 0..n {
