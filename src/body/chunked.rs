@@ -124,6 +124,10 @@ impl Chunked {
                 i = next;
                 continue;
             }
+            if let Some(next) = self.extension_run(input, i, limits) {
+                i = next;
+                continue;
+            }
             let done = self.line_byte(b, i, limits).map_err(|(kind, at)| {
                 // A bare CR is reported at the CR, which may have come in an earlier input.
                 let back = u64::from(kind == ErrorKind::BareCr);
@@ -215,6 +219,33 @@ impl Chunked {
             }
             _ => None,
         }
+    }
+
+    /// A run of bytes that `line_byte` would take one at a time without
+    /// changing anything but the state it enters and the extension count:
+    /// tchar in an extension name or token value, qdtext in a quoted value.
+    /// Stops where the extension limit would be exceeded, so `line_byte`
+    /// reports that at the same byte. `None` (nothing changed) if the run is
+    /// empty.
+    #[inline(always)]
+    fn extension_run(&mut self, input: &[u8], i: usize, limits: &Limits) -> Option<usize> {
+        let (table, next) = match self.state {
+            State::ExtNameStart | State::ExtName => (&TCHAR, State::ExtName),
+            State::ExtValueStart | State::ExtToken => (&TCHAR, State::ExtToken),
+            State::ExtQuoted => (&QDTEXT, State::ExtQuoted),
+            _ => return None,
+        };
+        let allowed = limits.chunk_extensions.saturating_sub(self.ext_bytes) as usize;
+        let rest = input.get(i..)?;
+        let rest = rest.get(..allowed.min(rest.len()))?;
+        let n = rest.iter().position(|&b| !in_class(table, b)).unwrap_or(rest.len());
+        if n == 0 {
+            return None;
+        }
+        // `n <= allowed`, which fits the u32 limit.
+        self.ext_bytes += n as u32;
+        self.state = next;
+        Some(i + n)
     }
 
     /// One byte of framing at `i`; true when it ended the last-chunk line.
