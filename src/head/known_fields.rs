@@ -135,14 +135,24 @@ impl Facts {
     /// `Connection = #connection-option` (RFC 9110 7.6.1); unknown options
     /// are ignored.
     fn connection_options(&mut self, value: &[u8]) {
+        if !value.contains(&b',') {
+            // One option (the usual case): no list to split.
+            self.connection_option(value.trim_ascii());
+            return;
+        }
         for option in value.split(|&b| b == b',') {
-            let option = option.trim_ascii();
-            match option.len() {
-                5 if eq_lower(option, b"close") => self.close = true,
-                10 if eq_lower(option, b"keep-alive") => self.keep_alive = true,
-                7 if eq_lower(option, b"upgrade") => self.connection_upgrade = true,
-                _ => {}
-            }
+            self.connection_option(option.trim_ascii());
+        }
+    }
+
+    /// One `connection-option`, already trimmed.
+    #[inline(always)]
+    fn connection_option(&mut self, option: &[u8]) {
+        match option.len() {
+            5 if eq_lower(option, b"close") => self.close = true,
+            10 if eq_lower(option, b"keep-alive") => self.keep_alive = true,
+            7 if eq_lower(option, b"upgrade") => self.connection_upgrade = true,
+            _ => {}
         }
     }
 
@@ -298,6 +308,8 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
         i += 1;
     } else {
         // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 fits in it.
+        // Most names are all unreserved: a tight loop first, the rest below.
+        i = v.iter().position(|&b| !in_class(&REG_NAME, b)).unwrap_or(v.len());
         while let Some(&b) = v.get(i) {
             if in_class(&REG_NAME, b) {
                 i += 1;
