@@ -20,6 +20,11 @@ pub struct FieldSpan {
     pub(crate) value: (u32, u32),
 }
 
+impl FieldSpan {
+    /// An empty span, for filling storage.
+    pub(crate) const EMPTY: FieldSpan = FieldSpan { name: (0, 0), value: (0, 0) };
+}
+
 /// What the start line of the head being parsed said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct StartInfo {

@@ -96,7 +96,7 @@ impl<const N: usize> Core<N> {
             cfg,
             section,
             phase: Phase::Head,
-            spans: [FieldSpan::default(); N],
+            spans: [FieldSpan::EMPTY; N],
             nspans: 0,
             facts: Facts::default(),
             offset: 0,
