@@ -293,7 +293,7 @@ fn content_length(value: &[u8], at: usize, line: usize) -> Result<u64, Fault> {
 /// a client without an authority sends an empty Host). Returns the index of
 /// the first byte that cannot continue a valid value.
 fn host_value(v: &[u8]) -> Result<(), usize> {
-    let mut i = 0;
+    let mut i;
     if v.first() == Some(&b'[') {
         // IP-literal: "[" ( IPv6address / IPvFuture ) "]", checked for its
         // character set (hex digits, ':', '.', and IPvFuture's unreserved /

@@ -1,15 +1,27 @@
-//! Byte-class skipping: "from `from`, how far do bytes of class X go?"
+//! Byte classes, found fast: "from `from`, how far do bytes of class X go?"
 //!
-//! Every hot loop of the parser is one of three scans: token bytes (method,
-//! field name), request-target bytes, and field-value bytes (also reason
-//! phrases). Each function here returns the index of the first byte in
-//! `from..end` that is *not* in the class, or `end` if all are.
+//! Every hot loop of the parser asks that question of one of three classes:
+//! token bytes (method, field name), request-target bytes, field-value bytes
+//! (also reason phrases). Two ways to ask:
 //!
-//! The answer is defined by the `const` tables in `chars.rs`; the functions in
-//! `scalar` are the reference every faster kernel is tested against (`tests.rs`:
-//! all 256 byte values at every position, alignment and tail length).
+//! * the scans (`skip_token`, `skip_value`, `skip_target`): the index of the
+//!   first byte in `from..end` that is *not* in the class, or `end`; used for
+//!   the request line and for the byte-by-byte states;
+//! * [`Blocks`], for field lines: 64-byte blocks are classified once into two
+//!   bitmasks (not tchar, not a value byte) and a line's colon and CR are
+//!   found by shifting a mask and counting trailing zeros, so a head of many
+//!   short lines costs one classification per 64 bytes, not two scans per
+//!   line. [`with_blocks`] runs the field-line loop compiled for the CPU's
+//!   best classifier (under AVX2, the loop itself is compiled with AVX2 and
+//!   the classifier inlined into it).
 //!
-//! Contract for every function: `from <= end <= buf.len()`; the result `r`
+//! The answers are defined by the `const` tables in `chars.rs`; the functions
+//! in `scalar` are the reference every faster kernel is tested against
+//! (`tests.rs`: all 256 byte values at every position, alignment and tail
+//! length; every block classifier in every lane; `Blocks` searches against
+//! the scans for every start, end and buffer length).
+//!
+//! Contract for every scan: `from <= end <= buf.len()`; the result `r`
 //! satisfies `from <= r <= end`, every byte in `from..r` is in the class, and
 //! `r == end` or `buf[r]` is not in the class. Kernels may *read* bytes of
 //! `buf` past `end`; they never report them.

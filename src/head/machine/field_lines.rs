@@ -76,6 +76,12 @@ impl HeadMachine {
         cfg: &Config,
         sink: &mut S,
     ) -> Result<bool, Fault> {
+        /// Fewer new bytes than this (a slow peer) are left to the states:
+        /// classifying a block costs more than stepping through a few bytes.
+        const FEW: usize = 16;
+        if buf.len().saturating_sub(self.pos) < FEW {
+            return Ok(false);
+        }
         simd::with_blocks(FieldLines { machine: self, buf, cfg, sink })
     }
 
