@@ -140,39 +140,27 @@ impl HeadMachine {
             start = cr + 2;
             line_limit = start.saturating_add(cfg.limits.field_line as usize);
         }
+        // Folding is allowed (or not) for the whole section; without it
+        // nothing is ever pending.
+        let folding = self.may_fold(cfg);
         loop {
             let window = head_end.min(line_limit);
-            match buf.get(start) {
-                Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
-                // The blank line, CR LF both received and inside the head
-                // limit: the head is complete.
-                Some(&CR) if start + 1 < self.head_limit && buf.get(start + 1) == Some(&LF) => {
-                    self.flush_pending(buf, cfg, sink)?;
-                    self.mark = start;
-                    self.state = State::Done;
-                    self.pos = start + 2;
-                    self.line_limit = line_limit;
-                    return Ok(true);
-                }
-                _ => break,
-            }
             // The colon (the first byte that is not a tchar), and the end
             // of the field-value bytes. Name, colon and OWS are value bytes
             // too, so the value search can start at `start`: the next line's
             // start does not wait for this line's colon search.
             let colon = blocks.token_end(start).min(window);
             let cr = blocks.value_end(start).min(window);
-            // The common line, tested with one branch: a non-empty name, a
-            // colon, CR LF inside the window and the head limit (so nothing
-            // ran out), no folding to wait for. (`colon <= cr` always: CR is
-            // not a tchar; the byte tests make it `<`.)
+            // The common line, tested with one branch: a non-empty name (so
+            // the line does not start with whitespace, CR or LF, which are
+            // not tchar), a colon, CR LF inside the window and the head
+            // limit (so nothing ran out), no folding to wait for. (`colon <=
+            // cr` always: CR is not a tchar; the byte tests make it `<`.)
             let common = (colon > start)
                 & (cr + 1 < window)
                 & (buf.get(colon) == Some(&b':'))
-                & (buf.get(cr) == Some(&CR))
-                & (buf.get(cr + 1) == Some(&LF))
-                & self.pending.is_none()
-                & !self.may_fold(cfg);
+                & (buf.get(cr..cr + 2) == Some(&b"\r\n"[..]))
+                & !folding;
             if common {
                 // Usually one SP after the colon and none before the CR.
                 let mut value = colon + 1 + usize::from(buf.get(colon + 1) == Some(&SP));
@@ -196,6 +184,20 @@ impl HeadMachine {
                 start = cr + 2;
                 line_limit = start.saturating_add(cfg.limits.field_line as usize);
                 continue;
+            }
+            match buf.get(start) {
+                Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
+                // The blank line, CR LF both received and inside the head
+                // limit: the head is complete.
+                Some(&CR) if start + 1 < self.head_limit && buf.get(start + 1) == Some(&LF) => {
+                    self.flush_pending(buf, cfg, sink)?;
+                    self.mark = start;
+                    self.state = State::Done;
+                    self.pos = start + 2;
+                    self.line_limit = line_limit;
+                    return Ok(true);
+                }
+                _ => break,
             }
             let value = if colon < window && buf.get(colon) == Some(&b':') {
                 let mut value = colon + 1;
