@@ -39,6 +39,8 @@ pub(crate) trait FieldSink<'b> {
     fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault>;
     /// Forget every field received so far (the machine is starting over).
     fn reset(&mut self);
+    /// How many fields it has received since the last reset.
+    fn count(&self) -> usize;
 }
 
 /// One header (or trailer) field: name as sent, value with its surrounding

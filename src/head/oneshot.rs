@@ -47,6 +47,10 @@ impl<'b> FieldSink<'b> for Storage<'_, 'b> {
     fn reset(&mut self) {
         self.len = 0;
     }
+
+    fn count(&self) -> usize {
+        self.len
+    }
 }
 
 /// Runs a fresh machine over `buf`; on success the storage is cut to the

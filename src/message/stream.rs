@@ -63,6 +63,11 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         }
     }
 
+    #[inline(always)]
+    fn count(&self) -> usize {
+        *self.len
+    }
+
     fn reset(&mut self) {
         *self.len = 0;
         if let Some(facts) = self.facts.as_deref_mut() {

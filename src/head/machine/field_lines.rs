@@ -38,7 +38,7 @@ impl HeadMachine {
             return Ok(false);
         };
         if b == SP || b == HTAB {
-            return self.folded_line(i, cfg);
+            return self.folded_line(i, cfg, sink.count());
         }
         if let Some(field) = self.pending.take() {
             self.emit(buf, field, cfg, sink)?;
@@ -323,7 +323,8 @@ impl HeadMachine {
     /// A line that starts with whitespace: obs-fold after a field (RFC 9112
     /// 5.2), or whitespace before the first field (RFC 9112 2.2). Both are
     /// rejected unless a response may fold.
-    pub(super) fn folded_line(&mut self, i: usize, cfg: &Config) -> Step {
+    /// `fields`: how many fields the section has so far.
+    pub(super) fn folded_line(&mut self, i: usize, cfg: &Config, fields: usize) -> Step {
         match self.pending.take() {
             // Only held back when folding is allowed (see `value`).
             Some(field) => {
@@ -335,7 +336,7 @@ impl HeadMachine {
                 self.state = State::Value;
                 Ok(true)
             }
-            None if self.fields > 0 => Err(Fault::new(ErrorKind::ObsFold, i)),
+            None if fields > 0 => Err(Fault::new(ErrorKind::ObsFold, i)),
             None => Err(Fault::new(ErrorKind::BadFieldName, i)),
         }
     }
@@ -374,10 +375,10 @@ impl HeadMachine {
         sink: &mut S,
         info: StartInfo,
     ) -> Result<(), Fault> {
-        if self.fields >= cfg.limits.headers {
+        // The sink counts the fields of this head (or trailer section).
+        if sink.count() >= usize::from(cfg.limits.headers) {
             return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
         }
-        self.fields += 1;
         sink.field(buf, field, info)
     }
 

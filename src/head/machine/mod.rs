@@ -167,8 +167,6 @@ pub(crate) struct HeadMachine {
     pending: Option<FieldSpan>,
     /// Name of the field being parsed.
     name: (u32, u32),
-    /// Fields handed to the sink so far.
-    fields: u16,
     /// Start-line parts: request (method, target, version),
     /// response (version, code, reason).
     pub(crate) parts: [(u32, u32); 3],
@@ -210,7 +208,6 @@ impl HeadMachine {
             mark: 0,
             pending: None,
             name: (0, 0),
-            fields: 0,
             parts: [(0, 0); 3],
             major: 1,
             minor: 1,
