@@ -446,7 +446,8 @@ impl WithBlocks for SearchAgrees<'_> {
     type Output = bool;
     fn run<K: Classify>(self, k: K) -> bool {
         let mut blocks = Blocks::new(self.buf, k);
-        blocks.token_end(self.from).min(self.end) == self.token && blocks.value_end(self.from).min(self.end) == self.value
+        blocks.token_end(self.from).min(self.end) == self.token
+            && blocks.value_end(self.from).min(self.end) == self.value
     }
 }
 

@@ -204,7 +204,11 @@ fn blocks_find_every_byte_value_at_every_position() {
                     let want_value = scalar::skip_class(&buf, from, len, &VALUE);
                     for k in Backend::available() {
                         let got = k.with_blocks(Search(&buf, from));
-                        assert_eq!(got, (want_token, want_value), "{k:?} len {len} pos {pos} byte {b:#04x} from {from}");
+                        assert_eq!(
+                            got,
+                            (want_token, want_value),
+                            "{k:?} len {len} pos {pos} byte {b:#04x} from {from}"
+                        );
                     }
                 }
             }
