@@ -149,13 +149,14 @@ impl HeadMachine {
             // of the field-value bytes. Name, colon and OWS are value bytes
             // too, so the value search can start at `start`: the next line's
             // start does not wait for this line's colon search.
-            let colon = blocks.token_end(start).min(window);
-            let cr = blocks.value_end(start).min(window);
+            let colon = blocks.token_end(start);
+            let cr = blocks.value_end(start);
             // The common line, tested with one branch: a non-empty name (so
             // the line does not start with whitespace, CR or LF, which are
             // not tchar), a colon, CR LF inside the window and the head
             // limit (so nothing ran out), no folding to wait for. (`colon <=
-            // cr` always: CR is not a tchar; the byte tests make it `<`.)
+            // cr` always, as every byte that ends a value also ends a token;
+            // the byte tests make it `<`, so both are inside the window.)
             let common = (colon > start)
                 & (cr + 1 < window)
                 & (buf.get(colon) == Some(&b':'))
@@ -185,6 +186,8 @@ impl HeadMachine {
                 line_limit = start.saturating_add(cfg.limits.field_line as usize);
                 continue;
             }
+            // The rest works on what the scans would give: ends at most `window`.
+            let (colon, cr) = (colon.min(window), cr.min(window));
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
                 // The blank line, CR LF both received and inside the head
