@@ -144,7 +144,6 @@ impl HeadMachine {
         // nothing is ever pending.
         let folding = self.may_fold(cfg);
         loop {
-            let window = head_end.min(line_limit);
             // The colon (the first byte that is not a tchar), and the end
             // of the field-value bytes. Name, colon and OWS are value bytes
             // too, so the value search can start at `start`: the next line's
@@ -158,7 +157,8 @@ impl HeadMachine {
             // cr` always, as every byte that ends a value also ends a token;
             // the byte tests make it `<`, so both are inside the window.)
             let common = (colon > start)
-                & (cr + 1 < window)
+                & (cr + 1 < head_end)
+                & (cr + 1 < line_limit)
                 & (buf.get(colon) == Some(&b':'))
                 & (buf.get(cr..cr + 2) == Some(&b"\r\n"[..]))
                 & !folding;
@@ -187,6 +187,7 @@ impl HeadMachine {
                 continue;
             }
             // The rest works on what the scans would give: ends at most `window`.
+            let window = head_end.min(line_limit);
             let (colon, cr) = (colon.min(window), cr.min(window));
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
