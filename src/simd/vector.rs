@@ -82,6 +82,15 @@ pub(super) trait Vector: Copy {
         }
     }
 
+    /// `(not tchar, not a field-value byte)` lane bits of one vector, as
+    /// `true_bits` gives them. ISAs with a byte shuffle override it to share
+    /// the nibble lookups between the two classes.
+    #[inline(always)]
+    unsafe fn class_bits(self) -> (u64, u64) {
+        // SAFETY: the module contract holds for the caller, so for these calls.
+        unsafe { (Token::outside(self).true_bits(), Value::outside(self).true_bits()) }
+    }
+
     /// All-ones in lanes where `x - lo <= span` (wrapping), i.e. `x` lies in
     /// `lo..=lo + span` modulo 256.
     #[inline(always)]
@@ -161,6 +170,23 @@ pub(super) const TCHAR_LO: [u8; 16] = {
     t
 };
 
+/// Like [`TCHAR_LO`] for the bytes that may *not* appear in a field value:
+/// byte `x` is one iff `NOT_VALUE_LO[x & 15] & TCHAR_HI[x >> 4] != 0` (every
+/// such byte is ASCII; obs-text is allowed).
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+pub(super) const NOT_VALUE_LO: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut x = 0;
+    while x < 128 {
+        if !crate::chars::VALUE[x] {
+            t[x & 15] |= 1 << (x >> 4);
+        }
+        x += 1;
+    }
+    t
+};
+
 /// See [`TCHAR_LO`].
 pub(super) const TCHAR_HI: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0];
 
@@ -228,10 +254,7 @@ pub(super) unsafe fn classify<V: Vector>(block: &[u8; 64]) -> (u64, u64) {
     while k < 64 {
         // SAFETY: `k + LANES <= 64` (LANES divides 64), so the load stays in
         // the block; the ISA is the caller's contract.
-        let (t, v) = unsafe {
-            let v = V::load(block.as_ptr().add(k));
-            (Token::outside(v).true_bits(), Value::outside(v).true_bits())
-        };
+        let (t, v) = unsafe { V::load(block.as_ptr().add(k)).class_bits() };
         token |= one_bit_per_lane::<V>(t) << k;
         value |= one_bit_per_lane::<V>(v) << k;
         k += V::LANES;

@@ -16,7 +16,7 @@
 
 use core::arch::x86_64::*;
 
-use super::vector::{self, Class, TCHAR_HI, TCHAR_LO, Token, Value, Vector};
+use super::vector::{self, Class, NOT_VALUE_LO, TCHAR_HI, TCHAR_LO, Token, Value, Vector};
 
 /// 16 lanes of SSE2. Contract: see `vector.rs` (SSE2 is baseline on x86_64).
 #[derive(Clone, Copy)]
@@ -117,6 +117,24 @@ impl Vector for V256 {
     unsafe fn true_bits(self) -> u64 {
         // SAFETY: AVX2 is present (module contract).
         u64::from(unsafe { _mm256_movemask_epi8(self.0) } as u32)
+    }
+    #[inline(always)]
+    unsafe fn class_bits(self) -> (u64, u64) {
+        // SAFETY: AVX2 is present (module contract); the table loads read 16
+        // bytes from 16-byte arrays.
+        unsafe {
+            let table = |t: &[u8; 16]| _mm256_broadcastsi128_si256(_mm_loadu_si128(t.as_ptr().cast()));
+            let nibble = _mm256_set1_epi8(0x0f);
+            let lo = _mm256_and_si256(self.0, nibble);
+            let hi = _mm256_shuffle_epi8(table(&TCHAR_HI), _mm256_and_si256(_mm256_srli_epi16(self.0, 4), nibble));
+            let zero = _mm256_setzero_si256();
+            let tchar = _mm256_and_si256(_mm256_shuffle_epi8(table(&TCHAR_LO), lo), hi);
+            let not_value = _mm256_and_si256(_mm256_shuffle_epi8(table(&NOT_VALUE_LO), lo), hi);
+            let not_tchar_bits = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(tchar, zero)) as u32);
+            // Lanes where the lookup is zero are value bytes: the others are not.
+            let value_bits = u64::from(_mm256_movemask_epi8(_mm256_cmpeq_epi8(not_value, zero)) as u32);
+            (not_tchar_bits, !value_bits & 0xffff_ffff)
+        }
     }
     #[inline(always)]
     unsafe fn not_tchar(self) -> Self {
