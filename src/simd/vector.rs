@@ -175,6 +175,7 @@ pub(super) const TCHAR_LO: [u8; 16] = {
 /// such byte is ASCII; obs-text is allowed).
 // Evaluated at compile time: an index out of range fails the build.
 #[allow(clippy::indexing_slicing)]
+#[cfg(target_arch = "x86_64")]
 pub(super) const NOT_VALUE_LO: [u8; 16] = {
     let mut t = [0u8; 16];
     let mut x = 0;
