@@ -97,6 +97,21 @@ pub(crate) struct Chunked {
     ext_bytes: u32,
 }
 
+/// `HEX[b]`: the value of hex digit `b`, or 16 for any other byte.
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+const HEX: [u8; 256] = {
+    let mut t = [16u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(d) = hex_value(b as u8) {
+            t[b] = d;
+        }
+        b += 1;
+    }
+    t
+};
+
 const CR: u8 = b'\r';
 const LF: u8 = b'\n';
 
@@ -148,7 +163,7 @@ impl Chunked {
     /// loop of [`Chunked::step`] would and returns what it would; `None`
     /// (nothing changed) for anything else.
     #[inline(always)]
-    fn next_chunk(&mut self, input: &[u8], limits: &Limits) -> Option<ChunkStep> {
+    pub(crate) fn next_chunk(&mut self, input: &[u8], limits: &Limits) -> Option<ChunkStep> {
         let i = match self.state {
             State::DataCr if input.get(..2) == Some(&b"\r\n"[..]) => 2,
             State::Size if self.digits == 0 => 0,
@@ -161,7 +176,7 @@ impl Chunked {
         let max = limits.chunk_size_digits.min(15) as usize;
         let mut j = i;
         let mut size = 0u64;
-        while let Some(d) = input.get(j).and_then(|&b| hex_value(b)) {
+        while let Some(&d) = input.get(j).and_then(|&b| HEX.get(usize::from(b))).filter(|&&d| d < 16) {
             if j - i == max {
                 return None;
             }

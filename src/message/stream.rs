@@ -208,6 +208,11 @@ impl<const N: usize> Core<N> {
         // Chunk data, the usual answer in a chunked body: decoded in place,
         // without moving the decoder out of the phase and back.
         if let Phase::Body(BodyDecoder::Chunked(dec)) = &mut self.phase {
+            // The usual chunk, without a call into the decoder's byte loop.
+            if let Some(ChunkStep::Data { skip, len }) = dec.next_chunk(input, &self.cfg.limits) {
+                let consumed = self.consume(skip + len);
+                return Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) });
+            }
             let step = dec.step(input, self.offset, &self.cfg.limits);
             if let Ok(ChunkStep::Data { skip, len }) = step {
                 let consumed = self.consume(skip + len);
