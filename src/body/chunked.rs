@@ -115,6 +115,40 @@ const HEX: [u8; 256] = {
 const CR: u8 = b'\r';
 const LF: u8 = b'\n';
 
+/// The end of a run of chunk extensions of the plain shape (see
+/// `Chunked::next_chunk`) starting with the `;` at `at`: the index of the
+/// first byte after them. `None` for anything else, left to the byte loop.
+#[inline(always)]
+fn plain_extensions(input: &[u8], mut at: usize) -> Option<usize> {
+    let run = |from: usize, table: &[bool; 256]| {
+        from + input.get(from..).unwrap_or_default().iter().take_while(|&&b| in_class(table, b)).count()
+    };
+    while input.get(at) == Some(&b';') {
+        let name = run(at + 1, &TCHAR);
+        if name == at + 1 {
+            return None;
+        }
+        at = name;
+        if input.get(at) == Some(&b'=') {
+            if input.get(at + 1) == Some(&b'"') {
+                at = run(at + 2, &QDTEXT);
+                // A quoted-pair (`\`) or the end of the input: the byte loop.
+                if input.get(at) != Some(&b'"') {
+                    return None;
+                }
+                at += 1;
+            } else {
+                let value = run(at + 1, &TCHAR);
+                if value == at + 1 {
+                    return None;
+                }
+                at = value;
+            }
+        }
+    }
+    Some(at)
+}
+
 impl Chunked {
     pub(crate) fn new() -> Self {
         Chunked { state: State::Size, remaining: 0, digits: 0, significant: 0, ext_bytes: 0 }
@@ -183,14 +217,32 @@ impl Chunked {
             size = size * 16 + u64::from(d);
             j += 1;
         }
-        let data = j + 2;
-        if j == i || input.get(j..data) != Some(&b"\r\n"[..]) || input.len() <= data {
+        let digits = j - i;
+        // Extensions of the plain shape `;name`, `;name=token`,
+        // `;name="qdtext"` (no whitespace, no quoted-pair): counted as the
+        // byte loop counts them (every byte from the first `;` to the CR).
+        let (data, ext_bytes) = if input.get(j..j + 2) == Some(&b"\r\n"[..]) {
+            (j + 2, None)
+        } else if input.get(j) == Some(&b';') {
+            let ext = plain_extensions(input, j)?;
+            let ext_bytes = self.ext_bytes.checked_add(u32::try_from(ext - j).ok()?)?;
+            if ext_bytes > limits.chunk_extensions || input.get(ext..ext + 2) != Some(&b"\r\n"[..]) {
+                return None;
+            }
+            (ext + 2, Some(ext_bytes))
+        } else {
+            return None;
+        };
+        if digits == 0 || input.len() <= data {
             return None;
         }
         let len = (input.len() - data).min(usize::try_from(size).unwrap_or(usize::MAX));
         self.remaining = size - len as u64;
-        self.digits = (j - i) as u32;
+        self.digits = digits as u32;
         self.significant = self.digits;
+        if let Some(n) = ext_bytes {
+            self.ext_bytes = n;
+        }
         self.state = if self.remaining == 0 { State::DataCr } else { State::Data };
         Some(ChunkStep::Data { skip: data, len })
     }
