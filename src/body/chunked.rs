@@ -496,6 +496,49 @@ mod tests {
         assert_eq!((err.kind(), err.offset()), (ErrorKind::ChunkExtensionsTooLarge, 11));
     }
 
+    /// Decodes `body` fed `piece` bytes at a time (the caller keeps what
+    /// was not consumed): the data, or the first error and its offset.
+    fn decode_in_pieces(body: &[u8], piece: usize, limits: &Limits) -> Result<std::vec::Vec<u8>, (ErrorKind, u64)> {
+        let mut d = Chunked::new();
+        let (mut out, mut at, mut end) = (std::vec::Vec::new(), 0, 0);
+        loop {
+            let step = d.step(&body[at..end], at as u64, limits).map_err(|e| (e.kind(), e.offset()))?;
+            match step {
+                ChunkStep::Data { skip, len } => {
+                    out.extend_from_slice(&body[at + skip..at + skip + len]);
+                    at += skip + len;
+                }
+                ChunkStep::NeedMore => {
+                    at = end;
+                    if end == body.len() {
+                        return Err((ErrorKind::BadChunkSize, u64::MAX));
+                    }
+                    end = (end + piece).min(body.len());
+                }
+                ChunkStep::Last { .. } => return Ok(out),
+            }
+        }
+    }
+
+    #[test]
+    fn plain_extensions_count_towards_the_limit_as_byte_by_byte() {
+        // The one-go path takes these size lines whole; one byte at a time
+        // they go through the byte loop. Every limit gives the same answer;
+        // the extensions are 7 + 9 + 2 = 18 bytes.
+        let body = b"3;a=1;bb\r\nabc\r\n2;q=\"x y\"\r\nde\r\n1;z\r\nf\r\n0\r\n\r\n";
+        for limit in 0..30 {
+            let limits = Limits { chunk_extensions: limit, ..Limits::new() };
+            let whole = decode_in_pieces(body, body.len(), &limits);
+            let bytes = decode_in_pieces(body, 1, &limits);
+            assert_eq!(whole, bytes, "limit {limit}");
+            if limit >= 18 {
+                assert_eq!(whole.as_deref(), Ok(&b"abcdef"[..]), "limit {limit}");
+            } else {
+                assert!(matches!(whole, Err((ErrorKind::ChunkExtensionsTooLarge, _))), "limit {limit}: {whole:?}");
+            }
+        }
+    }
+
     #[test]
     fn bare_cr_from_an_earlier_input_is_reported_at_the_cr() {
         let mut d = Chunked::new();
