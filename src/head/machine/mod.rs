@@ -77,10 +77,12 @@ pub(crate) enum Section {
 
 /// Byte classes of the states a slow peer's bytes usually continue, one bit
 /// each, for `only_continues`: field-value bytes (values, reason phrases),
-/// tchar (field names, methods), request-target bytes.
+/// tchar (field names, methods), request-target bytes, OWS after a colon.
 const VALUE_BIT: u8 = 1;
 const TCHAR_BIT: u8 = 2;
 const TARGET_BIT: u8 = 4;
+/// SP and HTAB: the OWS between a field's colon and its value.
+const OWS_BIT: u8 = 8;
 
 /// `CLASSES[b]`: the class bits of byte `b` (from the `chars` tables).
 // Evaluated at compile time: an index out of range fails the build.
@@ -91,7 +93,8 @@ const CLASSES: [u8; 256] = {
     while b < 256 {
         t[b] = ((crate::chars::VALUE[b] as u8) * VALUE_BIT)
             | ((crate::chars::TCHAR[b] as u8) * TCHAR_BIT)
-            | ((crate::chars::TARGET[b] as u8) * TARGET_BIT);
+            | ((crate::chars::TARGET[b] as u8) * TARGET_BIT)
+            | (((b == SP as usize || b == HTAB as usize) as u8) * OWS_BIT);
         b += 1;
     }
     t
@@ -108,6 +111,7 @@ const CONTINUES: [u8; State::Done as usize + 1] = {
     t[State::FieldName as usize] = TCHAR_BIT;
     t[State::Method as usize] = TCHAR_BIT;
     t[State::Target as usize] = TARGET_BIT;
+    t[State::ValueWs as usize] = OWS_BIT;
     t
 };
 
