@@ -208,13 +208,6 @@ impl super::Classify for Sse2 {
     }
 }
 
-impl super::Classify for Avx2 {
-    #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        Avx2::classify(self, block)
-    }
-}
-
 /// The AVX2 classifier for code compiled with AVX2 enabled: its vector code
 /// is inlined (the [`Avx2`] handle's calls a separate AVX2 function per
 /// block). Built only inside [`avx2_with_blocks`], from the handle, so the
