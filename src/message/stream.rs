@@ -148,6 +148,13 @@ impl<const N: usize> Core<N> {
         view: impl FnOnce(&HeadMachine, Fields<'a>, Framing) -> H,
     ) -> Result<Progress<'a, H>, Error> {
         if !matches!(self.phase, Phase::Head) {
+            // The end of a bodiless message, the call after every such head,
+            // answered here without a call.
+            if let Phase::End = self.phase {
+                let d = self.decision.disposition;
+                self.phase = self.next_message(d);
+                return Ok(Progress { consumed: 0, event: Some(Event::End(d)) });
+            }
             return self.after_head(input);
         }
         // A slow peer: a few more bytes of the same token, target or value.
@@ -199,12 +206,6 @@ impl<const N: usize> Core<N> {
 
     /// Every phase but `Head`. Returns the bytes consumed and the event.
     pub(super) fn after_head<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
-        // The end of a bodiless message: the call after every such head.
-        if let Phase::End = self.phase {
-            let d = self.decision.disposition;
-            self.phase = self.next_message(d);
-            return Ok(Progress { consumed: 0, event: Some(Event::End(d)) });
-        }
         // Chunk data, the usual answer in a chunked body: decoded in place,
         // without moving the decoder out of the phase and back.
         if let Phase::Body(BodyDecoder::Chunked(dec)) = &mut self.phase {
