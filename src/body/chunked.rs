@@ -12,7 +12,9 @@
 //! # Idea
 //!
 //! Chunk-size lines are consumed byte by byte as they are validated, so the
-//! decoder never holds more than its state; chunk data is handed out as
+//! decoder never holds more than its state (a whole size line of the common
+//! shape, with the chunk's first data byte, is taken in one go by
+//! `next_chunk`, which ends in exactly the state the byte loop would); chunk data is handed out as
 //! sub-slices of the input, counted, never searched (the payload may contain
 //! CR LF). The trailer section after the last chunk is parsed by the head
 //! machine, so trailers follow the same rules as header fields.
@@ -156,9 +158,6 @@ impl Chunked {
 
     /// Decodes from `input[0]`, which is at stream offset `base`.
     pub(crate) fn step(&mut self, input: &[u8], base: u64, limits: &Limits) -> Result<ChunkStep, Error> {
-        if let Some(step) = self.next_chunk(input, limits) {
-            return Ok(step);
-        }
         let mut i = 0;
         while let Some(&b) = input.get(i) {
             if self.state == State::Data {
@@ -169,7 +168,10 @@ impl Chunked {
                 }
                 return Ok(ChunkStep::Data { skip: i, len });
             }
-            if let Some(next) = self.common_framing(input, i, limits) {
+            if let Some(step) = self.next_chunk(input, i, limits) {
+                return Ok(step);
+            }
+            if let Some(next) = self.data_crlf(input, i) {
                 i = next;
                 continue;
             }
@@ -190,17 +192,19 @@ impl Chunked {
         Ok(ChunkStep::NeedMore)
     }
 
-    /// The usual call in a body of many chunks, in one go: the CRLF after
-    /// the previous chunk's data (if that is where the decoder is), a size
-    /// line without extensions as `common_framing` reads it, and at least one
-    /// byte of the chunk's data. Leaves the decoder exactly where the byte
-    /// loop of [`Chunked::step`] would and returns what it would; `None`
-    /// (nothing changed) for anything else.
+    /// The usual step in a body of many chunks, in one go from `input[at]`:
+    /// the CRLF after the previous chunk's data (if that is where the
+    /// decoder is), a whole size line whose first digit is not `0` (no
+    /// overflow, digits inside the limit) with plain extensions or none, and
+    /// at least one byte of the chunk's data. Leaves the decoder exactly
+    /// where the byte loop of [`Chunked::step`] would and returns what it
+    /// would; `None` (nothing changed) for anything else, which the byte
+    /// loop then handles (errors included).
     #[inline(always)]
-    pub(crate) fn next_chunk(&mut self, input: &[u8], limits: &Limits) -> Option<ChunkStep> {
+    pub(crate) fn next_chunk(&mut self, input: &[u8], at: usize, limits: &Limits) -> Option<ChunkStep> {
         let i = match self.state {
-            State::DataCr if input.get(..2) == Some(&b"\r\n"[..]) => 2,
-            State::Size if self.digits == 0 => 0,
+            State::DataCr if input.get(at..at + 2) == Some(&b"\r\n"[..]) => at + 2,
+            State::Size if self.digits == 0 => at,
             _ => return None,
         };
         if input.get(i).is_none_or(|&b| b == b'0') {
@@ -247,45 +251,19 @@ impl Chunked {
         Some(ChunkStep::Data { skip: data, len })
     }
 
-    /// Fast path for the common framing, all of it already received: the CRLF
-    /// after chunk data, or a whole size line without extensions whose first
-    /// digit is not `0` and whose digits fit the digit limit and a `u64`.
-    /// Returns where decoding goes on, with the state the byte-by-byte path
-    /// would have reached there; `None` (nothing changed) for anything else,
-    /// which `line_byte` then handles byte by byte (errors included).
+    /// The CRLF after chunk data, both bytes received (the size line after
+    /// it is not all there, or `next_chunk` would have taken it): where
+    /// decoding goes on, in the state the byte loop would reach there.
     #[inline(always)]
-    fn common_framing(&mut self, input: &[u8], i: usize, limits: &Limits) -> Option<usize> {
-        match self.state {
-            State::DataCr if input.get(i..i + 2) == Some(&b"\r\n"[..]) => {
-                self.remaining = 0;
-                self.digits = 0;
-                self.significant = 0;
-                self.state = State::Size;
-                Some(i + 2)
-            }
-            State::Size if self.digits == 0 && input.get(i).is_some_and(|&b| b != b'0') => {
-                // At most 15 digits: no overflow; all significant (no leading zero).
-                let max = limits.chunk_size_digits.min(15) as usize;
-                let mut j = i;
-                let mut size = 0u64;
-                while j - i < max {
-                    match input.get(j).and_then(|&b| hex_value(b)) {
-                        Some(d) => size = size * 16 + u64::from(d),
-                        None => break,
-                    }
-                    j += 1;
-                }
-                if j == i || input.get(j..j + 2) != Some(&b"\r\n"[..]) {
-                    return None;
-                }
-                self.remaining = size;
-                self.digits = (j - i) as u32;
-                self.significant = self.digits;
-                self.state = State::Data;
-                Some(j + 2)
-            }
-            _ => None,
+    fn data_crlf(&mut self, input: &[u8], i: usize) -> Option<usize> {
+        if self.state != State::DataCr || input.get(i..i + 2) != Some(&b"\r\n"[..]) {
+            return None;
         }
+        self.remaining = 0;
+        self.digits = 0;
+        self.significant = 0;
+        self.state = State::Size;
+        Some(i + 2)
     }
 
     /// A run of bytes that `line_byte` would take one at a time without

@@ -210,7 +210,7 @@ impl<const N: usize> Core<N> {
         // without moving the decoder out of the phase and back.
         if let Phase::Body(BodyDecoder::Chunked(dec)) = &mut self.phase {
             // The usual chunk, without a call into the decoder's byte loop.
-            if let Some(ChunkStep::Data { skip, len }) = dec.next_chunk(input, &self.cfg.limits) {
+            if let Some(ChunkStep::Data { skip, len }) = dec.next_chunk(input, 0, &self.cfg.limits) {
                 let consumed = self.consume(skip + len);
                 return Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) });
             }
