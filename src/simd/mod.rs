@@ -357,7 +357,7 @@ impl Backend {
     #[inline(always)]
     fn classify(self, block: &[u8; 64]) -> (u64, u64) {
         match self {
-            Backend::Swar => swar::classify(block),
+            Backend::Swar => Classify::classify(swar::Swar, block),
             #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]
             Backend::Sse2(k) => k.classify(block),
             #[cfg(all(not(h1parse_no_simd), target_arch = "x86_64"))]

@@ -94,21 +94,15 @@ pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) 
     }
 }
 
-/// [`super::Blocks`] masks without vectors: the scalar reference (two table
-/// lookups per byte). Word-at-a-time tests give a byte mask, not a bit per
-/// byte, and packing it costs as much as the lookups.
-#[inline]
-pub(super) fn classify(block: &[u8; 64]) -> (u64, u64) {
-    super::scalar::classify(block)
-}
-
-/// The portable [`super::Classify`]: the scalar reference.
+/// The portable [`super::Classify`]: the scalar reference (two table lookups
+/// per byte). Word-at-a-time tests give a byte mask, not a bit per byte, and
+/// packing it costs as much as the lookups.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Swar;
 
 impl super::Classify for Swar {
     #[inline]
     fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        classify(block)
+        super::scalar::classify(block)
     }
 }
