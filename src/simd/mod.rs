@@ -58,9 +58,12 @@ mod neon;
 
 /// Where token and field-value bytes stop, from 64-byte blocks classified
 /// once: a head's field lines are found by walking two bitmasks instead of
-/// scanning each line. Blocks are counted from `buf[0]` and classified when a
-/// search first reaches them; bytes past `buf.len()` count as stops in both
-/// classes, so every answer is at most `buf.len()`.
+/// scanning each line. A block is classified when a search reaches a byte
+/// the kept blocks do not hold, and starts at that byte (so a search that
+/// starts mid-buffer, as a resumed parse does, classifies no byte before
+/// it; a search running off a block's end gets the block right after it).
+/// Bytes past `buf.len()` count as stops in both classes, so every answer
+/// is at most `buf.len()`.
 ///
 /// Same answers as the scans: `token_end(from).min(end) ==
 /// skip_token(buf, from, end)` for every `from <= end <= buf.len()`, and the
@@ -69,19 +72,23 @@ mod neon;
 /// one before).
 pub(crate) struct Blocks<'a, K: Classify> {
     buf: &'a [u8],
-    /// Index of the block's first byte; `usize::MAX` before the first load.
+    /// Index of the block's first byte; [`NO_BLOCK`] before the first load.
     base: usize,
     /// Bit `i`: `buf[base + i]` is not a tchar.
     token: u64,
     /// Bit `i`: `buf[base + i]` is not a field-value byte.
     value: u64,
-    /// The block before (`usize::MAX`: none) and its value mask: a field
+    /// The block before ([`NO_BLOCK`]: none) and its value mask: a field
     /// line's value search starts at the line's start, which may lie in the
     /// block before the one its colon search moved to.
     prev_base: usize,
     prev_value: u64,
     classifier: K,
 }
+
+/// The base of no block: `i - NO_BLOCK` wraps to `i + 64`, never a lane,
+/// for every index `i` of a slice.
+const NO_BLOCK: usize = usize::MAX - 63;
 
 /// A block classifier this CPU can run: `(not tchar, not a field-value
 /// byte)` masks of 64 bytes, exactly [`scalar::classify`]. Only this module
@@ -112,7 +119,7 @@ impl<'a, K: Classify> Blocks<'a, K> {
     /// Nothing is classified until the first search.
     #[inline(always)]
     pub(crate) fn new(buf: &'a [u8], classifier: K) -> Self {
-        Blocks { buf, base: usize::MAX, token: 0, value: 0, prev_base: usize::MAX, prev_value: 0, classifier }
+        Blocks { buf, base: NO_BLOCK, token: 0, value: 0, prev_base: NO_BLOCK, prev_value: 0, classifier }
     }
 
     /// First index at or after `from` whose byte is not a tchar, else `buf.len()`.
@@ -131,26 +138,27 @@ impl<'a, K: Classify> Blocks<'a, K> {
     fn find(&mut self, mut from: usize, value: bool) -> usize {
         let len = self.buf.len();
         while from < len {
-            let base = from & !63;
-            let mask = if value && base == self.prev_base {
-                self.prev_value
+            // `from`'s lane in the kept block, the one before, or a new
+            // block starting at `from`.
+            let at = from.wrapping_sub(self.base);
+            let (mask, at) = if at < 64 {
+                (if value { self.value } else { self.token }, at)
+            } else if value && from.wrapping_sub(self.prev_base) < 64 {
+                (self.prev_value, from - self.prev_base)
             } else {
-                if base != self.base {
-                    self.load(base);
-                }
-                if value { self.value } else { self.token }
+                self.load(from);
+                (if value { self.value } else { self.token }, 0)
             };
-            // `from - base < 64`.
-            let rest = mask >> (from - base);
+            let rest = mask >> at;
             if rest != 0 {
                 return from + rest.trailing_zeros() as usize;
             }
-            from = base + 64;
+            from += 64 - at;
         }
         len
     }
 
-    /// Classifies the block at `base` (a multiple of 64 below `buf.len()`).
+    /// Classifies the block at `base` (below `buf.len()`).
     #[inline(always)]
     fn load(&mut self, base: usize) {
         (self.prev_base, self.prev_value) = (self.base, self.value);

@@ -118,7 +118,9 @@ fn kernels_agree_on_pseudo_random_input() {
     }
 }
 
-/// Every search of `Blocks` with one classifier against the scans.
+/// Every search of `Blocks` with one classifier against the scans: from
+/// every start after (and just before) each first block, with a fresh `Blocks`, and walking
+/// forward with one `Blocks` (as the field-line loop does).
 #[derive(Clone, Copy)]
 struct CheckBlocks<'a>(&'a [u8]);
 
@@ -126,17 +128,40 @@ impl super::WithBlocks for CheckBlocks<'_> {
     type Output = ();
     fn run<K: super::Classify>(self, k: K) {
         let buf = self.0;
-        for from in 0..=buf.len() {
-            let mut blocks = super::Blocks::new(buf, k);
-            let (token, value) = (blocks.token_end(from), blocks.value_end(from));
-            for end in from..=buf.len() {
-                let want_token = scalar::skip_class(buf, from, end, &TCHAR);
-                let want_value = scalar::skip_class(buf, from, end, &VALUE);
-                assert_eq!(token.min(end), want_token, "token_end from {from} end {end} in {:?}", buf.escape_ascii());
-                assert_eq!(value.min(end), want_value, "value_end from {from} end {end} in {:?}", buf.escape_ascii());
+        let want = |from: usize, end: usize| {
+            (scalar::skip_class(buf, from, end, &TCHAR), scalar::skip_class(buf, from, end, &VALUE))
+        };
+        for origin in [0, 1, 7, 23, 63, 64, 65, 100].into_iter().filter(|&o| o <= buf.len()) {
+            // (A few searches before the first block, too.)
+            for from in origin.saturating_sub(3)..=buf.len() {
+                let mut blocks = blocks_from(buf, origin, k);
+                let (token, value) = (blocks.token_end(from), blocks.value_end(from));
+                for end in from..=buf.len() {
+                    let (want_token, want_value) = want(from, end);
+                    let at = || format!("origin {origin} from {from} end {end} in {:?}", buf.escape_ascii());
+                    assert_eq!(token.min(end), want_token, "token_end {}", at());
+                    assert_eq!(value.min(end), want_value, "value_end {}", at());
+                }
+            }
+            // One `Blocks` walked forward, by token stops and value stops
+            // in turn (the previous block's value mask gets used).
+            let mut blocks = blocks_from(buf, origin, k);
+            let mut from = origin;
+            while from < buf.len() {
+                let (want_token, want_value) = want(from, buf.len());
+                assert_eq!(blocks.token_end(from), want_token, "walk: origin {origin} from {from}");
+                assert_eq!(blocks.value_end(from), want_value, "walk: origin {origin} from {from}");
+                from = want_value.max(from + 1).min(want_token.max(from) + 5);
             }
         }
     }
+}
+
+/// A `Blocks` whose first block starts at `origin` (its first search).
+fn blocks_from<K: super::Classify>(buf: &[u8], origin: usize, k: K) -> super::Blocks<'_, K> {
+    let mut blocks = super::Blocks::new(buf, k);
+    blocks.token_end(origin);
+    blocks
 }
 
 fn check_blocks(buf: &[u8]) {
@@ -223,7 +248,8 @@ struct Search<'a>(&'a [u8], usize);
 impl super::WithBlocks for Search<'_> {
     type Output = (usize, usize);
     fn run<K: super::Classify>(self, k: K) -> (usize, usize) {
-        (super::Blocks::new(self.0, k).token_end(self.1), super::Blocks::new(self.0, k).value_end(self.1))
+        let (buf, from) = (self.0, self.1);
+        (super::Blocks::new(buf, k).token_end(from), super::Blocks::new(buf, k).value_end(from))
     }
 }
 
