@@ -35,7 +35,9 @@ pub(crate) struct StartInfo {
 
 /// Receives each field line as soon as it is known to be complete.
 pub(crate) trait FieldSink<'b> {
-    /// One field; `buf` is the head buffer the span points into.
+    /// One field; `buf` is the head buffer the span points into. A sink
+    /// holding `cfg.limits.headers` fields already (or full) answers
+    /// `TooManyHeaders` at the field's first byte.
     fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault>;
     /// Forget every field received so far (the machine is starting over).
     fn reset(&mut self);

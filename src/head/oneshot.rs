@@ -32,11 +32,13 @@ impl<T> Status<T> {
 struct Storage<'h, 'b> {
     headers: &'h mut [Header<'b>],
     len: usize,
+    /// `cfg.limits.headers`.
+    limit: usize,
 }
 
 impl<'b> FieldSink<'b> for Storage<'_, 'b> {
     fn field(&mut self, buf: &'b [u8], span: FieldSpan, _start: StartInfo) -> Result<(), Fault> {
-        let Some(slot) = self.headers.get_mut(self.len) else {
+        let Some(slot) = self.headers.get_mut(self.len).filter(|_| self.len < self.limit) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
         *slot = Header { name: slice(buf, span.name), value: slice(buf, span.value) };
@@ -62,7 +64,8 @@ fn parse_head<'b>(
     headers: &mut &mut [Header<'b>],
 ) -> Result<(HeadMachine, Option<usize>), Error> {
     let mut machine = HeadMachine::new(section, cfg);
-    let mut sink = Storage { headers: core::mem::take(headers), len: 0 };
+    let limit = usize::from(cfg.limits.headers);
+    let mut sink = Storage { headers: core::mem::take(headers), len: 0, limit };
     let result = machine.advance(buf, cfg, &mut sink);
     let len = sink.len;
     let storage = sink.headers;

@@ -26,7 +26,10 @@ pub(super) enum Phase {
 /// Stores field spans and, for a head, reads the framing fields.
 struct SpanSink<'s, const N: usize> {
     spans: &'s mut [FieldSpan; N],
-    len: &'s mut usize,
+    /// Spans stored (copied back to `Core::nspans` after the machine ran).
+    len: usize,
+    /// `min(N, cfg.limits.headers)`: one test for both.
+    cap: usize,
     /// `None` for a trailer section: trailers never change framing.
     facts: Option<&'s mut Facts>,
     cfg: &'s Config,
@@ -38,7 +41,7 @@ struct SpanSink<'s, const N: usize> {
 impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
     #[inline(always)]
     fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault> {
-        let Some(slot) = self.spans.get_mut(*self.len) else {
+        let Some(slot) = self.spans.get_mut(self.len).filter(|_| self.len < self.cap) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
         // Field by field: LLVM otherwise assembles the span on the stack with
@@ -48,7 +51,7 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         slot.name.1 = span.name.1;
         slot.value.0 = span.value.0;
         slot.value.1 = span.value.1;
-        *self.len += 1;
+        self.len += 1;
         if !crate::head::known_fields::may_be_known(buf, span.name) {
             return Ok(());
         }
@@ -65,11 +68,11 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
 
     #[inline(always)]
     fn count(&self) -> usize {
-        *self.len
+        self.len
     }
 
     fn reset(&mut self) {
-        *self.len = 0;
+        self.len = 0;
         if let Some(facts) = self.facts.as_deref_mut() {
             *facts = Facts::default();
         }
@@ -126,13 +129,16 @@ impl<const N: usize> Core<N> {
     fn run_machine(&mut self, input: &[u8], read_facts: bool) -> Result<Option<usize>, Error> {
         let mut sink = SpanSink {
             spans: &mut self.spans,
-            len: &mut self.nspans,
+            len: self.nspans,
+            cap: N.min(usize::from(self.cfg.limits.headers)),
             facts: if read_facts { Some(&mut self.facts) } else { None },
             cfg: &self.cfg,
             section: self.section,
             method: self.method,
         };
-        match self.machine.advance(input, &self.cfg, &mut sink) {
+        let result = self.machine.advance(input, &self.cfg, &mut sink);
+        self.nspans = sink.len;
+        match result {
             Ok(done) => Ok(done),
             Err(f) => Err(self.fail(f.kind, f.at)),
         }

@@ -41,7 +41,7 @@ impl HeadMachine {
             return self.folded_line(i, cfg, sink.count());
         }
         if let Some(field) = self.pending.take() {
-            self.emit(buf, field, cfg, sink)?;
+            self.emit(buf, field, sink)?;
         }
         match b {
             CR | LF => {
@@ -132,7 +132,7 @@ impl HeadMachine {
                 end -= 1;
             }
             let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
-            if let Err(fault) = self.emit_as(buf, field, cfg, sink, info) {
+            if let Err(fault) = sink.field(buf, field, info) {
                 self.pos = cr;
                 return Err(fault);
             }
@@ -178,7 +178,7 @@ impl HeadMachine {
                     }
                 }
                 let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
-                if let Err(fault) = self.emit_as(buf, field, cfg, sink, info) {
+                if let Err(fault) = sink.field(buf, field, info) {
                     self.pos = start;
                     return Err(fault);
                 }
@@ -194,7 +194,7 @@ impl HeadMachine {
                 // The blank line, CR LF both received and inside the head
                 // limit: the head is complete.
                 Some(&CR) if start + 1 < self.head_limit && buf.get(start + 1) == Some(&LF) => {
-                    self.flush_pending(buf, cfg, sink)?;
+                    self.flush_pending(buf, sink)?;
                     self.mark = start;
                     self.state = State::Done;
                     self.pos = start + 2;
@@ -213,7 +213,7 @@ impl HeadMachine {
                 colon
             };
             if ran_out(colon) {
-                self.flush_pending(buf, cfg, sink)?;
+                self.flush_pending(buf, sink)?;
                 self.mark = start;
                 self.state = State::FieldName;
                 self.pos = colon;
@@ -224,7 +224,7 @@ impl HeadMachine {
                 break;
             }
             if ran_out(value) {
-                self.flush_pending(buf, cfg, sink)?;
+                self.flush_pending(buf, sink)?;
                 self.mark = start;
                 self.name = (start as u32, colon as u32);
                 self.state = State::ValueWs;
@@ -233,7 +233,7 @@ impl HeadMachine {
                 return Ok(true);
             }
             if ran_out(cr) {
-                self.flush_pending(buf, cfg, sink)?;
+                self.flush_pending(buf, sink)?;
                 self.name = (start as u32, colon as u32);
                 self.mark = value;
                 self.state = State::Value;
@@ -257,9 +257,9 @@ impl HeadMachine {
             if self.pending.is_some() || self.may_fold(cfg) {
                 // Folding allowed: this field waits for the next line's
                 // first byte; the one before it does not.
-                self.flush_pending(buf, cfg, sink)?;
+                self.flush_pending(buf, sink)?;
                 self.pending = Some(field);
-            } else if let Err(fault) = self.emit(buf, field, cfg, sink) {
+            } else if let Err(fault) = self.emit(buf, field, sink) {
                 self.pos = start;
                 return Err(fault);
             }
@@ -282,14 +282,9 @@ impl HeadMachine {
     /// Hands the held-back field (obs-fold allowed) to the sink: the next
     /// line does not start with whitespace.
     #[inline(always)]
-    pub(super) fn flush_pending<'b, S: FieldSink<'b>>(
-        &mut self,
-        buf: &'b [u8],
-        cfg: &Config,
-        sink: &mut S,
-    ) -> Result<(), Fault> {
+    pub(super) fn flush_pending<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], sink: &mut S) -> Result<(), Fault> {
         match self.pending.take() {
-            Some(field) => self.emit(buf, field, cfg, sink),
+            Some(field) => self.emit(buf, field, sink),
             None => Ok(()),
         }
     }
@@ -355,34 +350,18 @@ impl HeadMachine {
         StartInfo { version: Version::from_digits(self.major, self.minor), code: self.code }
     }
 
-    // Inlined: a span built from narrow stores and read back through a
-    // pointer as one 16-byte load stalls store forwarding (~40% of a field's cost).
+    /// Hands a field to the sink (which counts the fields of this head or
+    /// trailer section and checks the limit). Inlined: a span built from
+    /// narrow stores and read back through a pointer as one 16-byte load
+    /// stalls store forwarding (~40% of a field's cost).
     #[inline(always)]
     pub(super) fn emit<'b, S: FieldSink<'b>>(
         &mut self,
         buf: &'b [u8],
         field: FieldSpan,
-        cfg: &Config,
         sink: &mut S,
     ) -> Result<(), Fault> {
         let info = self.start_info();
-        self.emit_as(buf, field, cfg, sink, info)
-    }
-
-    /// [`Self::emit`] with the start line's facts already at hand.
-    #[inline(always)]
-    pub(super) fn emit_as<'b, S: FieldSink<'b>>(
-        &mut self,
-        buf: &'b [u8],
-        field: FieldSpan,
-        cfg: &Config,
-        sink: &mut S,
-        info: StartInfo,
-    ) -> Result<(), Fault> {
-        // The sink counts the fields of this head (or trailer section).
-        if sink.count() >= usize::from(cfg.limits.headers) {
-            return Err(Fault::new(ErrorKind::TooManyHeaders, field.name.0 as usize));
-        }
         sink.field(buf, field, info)
     }
 
@@ -471,7 +450,7 @@ impl HeadMachine {
                 if self.may_fold(cfg) {
                     self.pending = Some(field);
                 } else {
-                    self.emit(buf, field, cfg, sink)?;
+                    self.emit(buf, field, sink)?;
                 }
                 self.line_end(b, i, State::FieldLf, cfg)
             }
