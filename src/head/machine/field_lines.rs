@@ -107,12 +107,15 @@ impl HeadMachine {
         // from memory on every line, it put a store-to-load forwarding delay
         // on the chain from one line's start to the next.
         let mut start = self.pos;
-        let mut line_limit = self.line_limit;
+        // Every line the loop starts may be this long (a line it resumes
+        // has its own limit, `self.line_limit`).
+        let field_line = cfg.limits.field_line as usize;
+        debug_assert!(self.state != State::LineStart || self.line_limit == start.saturating_add(field_line));
         let info = self.start_info();
         if self.state == State::Value {
             // Resuming inside a value (the input ended there last time):
             // its name and start are known, the bytes before `pos` checked.
-            let window = head_end.min(line_limit);
+            let window = head_end.min(self.line_limit);
             let cr = blocks.value_end(self.pos).min(window);
             if ran_out(cr) {
                 self.pos = cr;
@@ -138,12 +141,13 @@ impl HeadMachine {
             }
             self.state = State::LineStart;
             start = cr + 2;
-            line_limit = start.saturating_add(cfg.limits.field_line as usize);
         }
         // Folding is allowed (or not) for the whole section; without it
         // nothing is ever pending.
         let folding = self.may_fold(cfg);
         loop {
+            // The line's limits: the head's, and its own.
+            let window = head_end.min(start.saturating_add(field_line));
             // The colon (the first byte that is not a tchar), and the end
             // of the field-value bytes. Name, colon and OWS are value bytes
             // too, so the value search can start at `start`: the next line's
@@ -157,8 +161,7 @@ impl HeadMachine {
             // cr` always, as every byte that ends a value also ends a token;
             // the byte tests make it `<`, so both are inside the window.)
             let common = (colon > start)
-                & (cr + 1 < head_end)
-                & (cr + 1 < line_limit)
+                & (cr + 1 < window)
                 & (buf.get(colon) == Some(&b':'))
                 & (buf.get(cr..cr + 2) == Some(&b"\r\n"[..]))
                 & !folding;
@@ -183,11 +186,9 @@ impl HeadMachine {
                     return Err(fault);
                 }
                 start = cr + 2;
-                line_limit = start.saturating_add(cfg.limits.field_line as usize);
                 continue;
             }
             // The rest works on what the scans would give: ends at most `window`.
-            let window = head_end.min(line_limit);
             let (colon, cr) = (colon.min(window), cr.min(window));
             match buf.get(start) {
                 Some(&b) if start < window && !matches!(b, SP | HTAB | CR | LF) => {}
@@ -198,7 +199,7 @@ impl HeadMachine {
                     self.mark = start;
                     self.state = State::Done;
                     self.pos = start + 2;
-                    self.line_limit = line_limit;
+                    self.line_limit = start.saturating_add(field_line);
                     return Ok(true);
                 }
                 _ => break,
@@ -217,7 +218,7 @@ impl HeadMachine {
                 self.mark = start;
                 self.state = State::FieldName;
                 self.pos = colon;
-                self.line_limit = line_limit;
+                self.line_limit = start.saturating_add(field_line);
                 return Ok(true);
             }
             if colon == start || colon >= window || buf.get(colon) != Some(&b':') {
@@ -229,7 +230,7 @@ impl HeadMachine {
                 self.name = (start as u32, colon as u32);
                 self.state = State::ValueWs;
                 self.pos = value;
-                self.line_limit = line_limit;
+                self.line_limit = start.saturating_add(field_line);
                 return Ok(true);
             }
             if ran_out(cr) {
@@ -238,7 +239,7 @@ impl HeadMachine {
                 self.mark = value;
                 self.state = State::Value;
                 self.pos = cr;
-                self.line_limit = line_limit;
+                self.line_limit = start.saturating_add(field_line);
                 return Ok(true);
             }
             if cr >= window || buf.get(cr) != Some(&CR) {
@@ -268,14 +269,13 @@ impl HeadMachine {
                 self.mark = value;
                 self.state = State::FieldLf;
                 self.pos = cr + 1;
-                self.line_limit = line_limit;
+                self.line_limit = start.saturating_add(field_line);
                 return Ok(true);
             }
             start = cr + 2;
-            line_limit = start.saturating_add(cfg.limits.field_line as usize);
         }
         self.pos = start;
-        self.line_limit = line_limit;
+        self.line_limit = start.saturating_add(field_line);
         Ok(false)
     }
 
