@@ -133,11 +133,11 @@ impl Facts {
     }
 
     /// `Connection = #connection-option` (RFC 9110 7.6.1); unknown options
-    /// are ignored.
+    /// are ignored. `value` is trimmed of OWS (as the parser hands it over).
     fn connection_options(&mut self, value: &[u8]) {
-        if !value.contains(&b',') {
-            // One option (the usual case): no list to split.
-            self.connection_option(value.trim_ascii());
+        // One known option (the usual case) is the whole value: no list to
+        // split, not even a search for a comma.
+        if self.connection_option(value) || !value.contains(&b',') {
             return;
         }
         for option in value.split(|&b| b == b',') {
@@ -145,15 +145,18 @@ impl Facts {
         }
     }
 
-    /// One `connection-option`, already trimmed.
+    /// One `connection-option`, already trimmed; true if it is one of the
+    /// three that matter here.
     #[inline(always)]
-    fn connection_option(&mut self, option: &[u8]) {
-        match option.len() {
-            5 if eq_lower(option, b"close") => self.close = true,
-            10 if eq_lower(option, b"keep-alive") => self.keep_alive = true,
-            7 if eq_lower(option, b"upgrade") => self.connection_upgrade = true,
-            _ => {}
-        }
+    fn connection_option(&mut self, option: &[u8]) -> bool {
+        let flag = match option.len() {
+            5 if eq_lower(option, b"close") => &mut self.close,
+            10 if eq_lower(option, b"keep-alive") => &mut self.keep_alive,
+            7 if eq_lower(option, b"upgrade") => &mut self.connection_upgrade,
+            _ => return false,
+        };
+        *flag = true;
+        true
     }
 
     /// `Transfer-Encoding = #transfer-coding` (RFC 9112 6.1), where
@@ -308,8 +311,15 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
         i += 1;
     } else {
         // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 fits in it.
-        // Most names are all unreserved: a tight loop first, the rest below.
-        i = v.iter().position(|&b| !in_class(&REG_NAME, b)).unwrap_or(v.len());
+        // Most names have no `%`: eight bytes at a time first, one branch
+        // each, then byte by byte.
+        i = 0;
+        while let Some(eight) = v.get(i..i + 8) {
+            if !eight.iter().fold(true, |all, &b| all & in_class(&REG_NAME, b)) {
+                break;
+            }
+            i += 8;
+        }
         while let Some(&b) = v.get(i) {
             if in_class(&REG_NAME, b) {
                 i += 1;
@@ -409,11 +419,43 @@ mod tests {
     }
 
     #[test]
+    fn host_value_finds_a_bad_byte_or_pct_encoding_at_every_position() {
+        // Names are checked eight bytes at a time first: a stop in every
+        // lane of every chunk, and in the byte-by-byte tail.
+        for len in 1..=20 {
+            for at in 0..len {
+                let mut v = vec![b'z'; len];
+                v[at] = b'/';
+                assert_eq!(host_value(&v), Err(at), "'/' at {at} of {len}");
+                v[at] = b'%';
+                assert_eq!(host_value(&v), Err(at), "lone '%' at {at} of {len}");
+                if at + 3 <= len {
+                    v[at + 1] = b'4';
+                    v[at + 2] = b'1';
+                    assert_eq!(host_value(&v), Ok(()), "%41 at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn connection_options_are_case_insensitive_lists() {
         let mut f = Facts::default();
         f.connection_options(b"Keep-Alive, UPGRADE");
         assert!(f.keep_alive && f.connection_upgrade && !f.close);
         f.connection_options(b"foo,close");
         assert!(f.close);
+        // A single option is compared whole; unknown ones change nothing.
+        let mut f = Facts::default();
+        f.connection_options(b"CLOSE");
+        assert!(f.close && !f.keep_alive && !f.connection_upgrade);
+        let mut f = Facts::default();
+        for other in [&b"closed"[..], b"keep-alive2", b"upgrade-x", b"foo", b""] {
+            f.connection_options(other);
+        }
+        assert_eq!(f, Facts::default());
+        f.connection_options(b"keep-alive");
+        f.connection_options(b"Upgrade");
+        assert!(f.keep_alive && f.connection_upgrade && !f.close);
     }
 }
