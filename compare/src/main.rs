@@ -433,6 +433,22 @@ fn main() {
             gbps(PICO.len(), 1, l)
         );
     }
+    if limit.is_some() {
+        for (name, input, many) in [("pico request", PICO, false), ("64-field request", MANY, true)] {
+            let mut f: Runner<'_> = if many {
+                Box::new(move || peers::line_walk::<LARGE>(black_box(input)))
+            } else {
+                Box::new(move || peers::line_walk::<SMALL>(black_box(input)))
+            };
+            assert_eq!(f(), input.len());
+            let t = measure(&mut [&mut f], samples)[0];
+            println!(
+                "| floor: field lines found from AVX2 CR and colon masks, spans stored, nothing validated, {name}, {} B | {t:.1} | {:.2} | | | | | a floor for this design |",
+                input.len(),
+                gbps(input.len(), 1, t)
+            );
+        }
+    }
     if only.is_some() {
         return;
     }
