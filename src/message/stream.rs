@@ -12,7 +12,10 @@ use crate::head::known_fields::Facts;
 use crate::head::machine::{Fault, HeadMachine, Section};
 use crate::head::{FieldSink, FieldSpan, Fields, StartInfo, Version, slice};
 
+/// `repr(u8)`: an explicit tag byte, so "in the head?" (asked first on
+/// every call) is one compare, not a niche decoding of the body decoder.
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub(super) enum Phase {
     Head,
     Body(BodyDecoder),
