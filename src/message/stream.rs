@@ -311,6 +311,10 @@ impl<const N: usize> Core<N> {
 
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
     fn trailers<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+        // A slow peer: a few more bytes of the same name or value.
+        if self.machine.continues(input) {
+            return Ok(Progress { consumed: 0, event: None });
+        }
         let Some(len) = self.run_machine(input, false)? else {
             return Ok(Progress { consumed: 0, event: None });
         };

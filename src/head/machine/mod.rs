@@ -268,7 +268,8 @@ impl HeadMachine {
     /// call only continue the part being read (see `only_continues`), moves
     /// past them and returns `true`, the machine then needs more input.
     /// Exactly what [`HeadMachine::advance`] would do, without setting up a
-    /// sink; the message parser asks this first on every call in a head.
+    /// sink; the message parser asks this first on every call in a head or
+    /// trailer section.
     #[inline(always)]
     pub(crate) fn continues(&mut self, buf: &[u8]) -> bool {
         if buf.len() < self.pos || !self.only_continues(buf) {
@@ -285,11 +286,7 @@ impl HeadMachine {
     /// The state loop of [`HeadMachine::advance`].
     #[inline(always)]
     fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
-        if self.only_continues(buf) {
-            // Exactly what the state's method would do with these bytes.
-            self.pos = buf.len();
-            return Ok(None);
-        }
+        // (A slow peer's few bytes were offered to `continues` first.)
         loop {
             let progressed = match self.state {
                 State::Leading => self.leading(buf, cfg)?,
