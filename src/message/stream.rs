@@ -167,7 +167,7 @@ impl<const N: usize> Core<N> {
             return self.after_head(input);
         }
         // A slow peer: a few more bytes of the same token, target or value.
-        if self.machine.continues(input) {
+        if self.machine.continues(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
         }
         let Some(len) = self.head(input)? else {
@@ -312,7 +312,7 @@ impl<const N: usize> Core<N> {
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
     fn trailers<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         // A slow peer: a few more bytes of the same name or value.
-        if self.machine.continues(input) {
+        if self.machine.continues(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
         }
         let Some(len) = self.run_machine(input, false)? else {

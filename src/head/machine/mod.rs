@@ -265,14 +265,18 @@ impl HeadMachine {
     }
 
     /// The cheapest call there is: when the bytes that arrived since the last
-    /// call only continue the part being read (see `only_continues`), moves
-    /// past them and returns `true`, the machine then needs more input.
-    /// Exactly what [`HeadMachine::advance`] would do, without setting up a
-    /// sink; the message parser asks this first on every call in a head or
-    /// trailer section.
+    /// call only continue the part being read (see `only_continues`), or are
+    /// one byte that only moves a field line on to its next part (see
+    /// `one_step`), moves past them and returns `true`: the machine then
+    /// needs more input. Exactly what [`HeadMachine::advance`] would do,
+    /// without setting up a sink; the message parser asks this first on
+    /// every call in a head or trailer section.
     #[inline(always)]
-    pub(crate) fn continues(&mut self, buf: &[u8]) -> bool {
-        if buf.len() < self.pos || !self.only_continues(buf) {
+    pub(crate) fn continues(&mut self, buf: &[u8], cfg: &Config) -> bool {
+        if buf.len() < self.pos {
+            return false;
+        }
+        if !self.only_continues(buf) && !self.one_step(buf, cfg) {
             return false;
         }
         #[cfg(test)]
@@ -280,6 +284,54 @@ impl HeadMachine {
             self.validated += buf.len() - self.pos;
         }
         self.pos = buf.len();
+        true
+    }
+
+    /// A slow peer's single new byte at `pos` that moves a field line on
+    /// without completing anything: a name's first byte, its colon, a
+    /// value's first byte, the LF that ends a line. Makes the transition the
+    /// states would make (all but moving `pos`) and returns `true` when the
+    /// states would then ask for more input; `false`, untouched, for
+    /// everything else (the states decide: a field to hand over, a limit,
+    /// an error, a leniency).
+    #[inline(always)]
+    fn one_step(&mut self, buf: &[u8], cfg: &Config) -> bool {
+        let (i, len) = (self.pos, buf.len());
+        // One new byte; the next would be inside the head limit (at the
+        // limit the states report it as soon as they ask for more).
+        if len != i.wrapping_add(1) || len >= self.head_limit {
+            return false;
+        }
+        let Some(&b) = buf.get(i) else {
+            return false;
+        };
+        // Inside the line limit (an LF after CR is exempt from it).
+        let in_line = len <= self.line_limit;
+        let class = CLASSES.get(usize::from(b)).copied().unwrap_or(0);
+        match self.state {
+            // `expect_lf` and `after_lf`: the next line starts.
+            State::FieldLf | State::StartLineLf if b == LF => {
+                self.state = State::LineStart;
+                self.line_limit = len.saturating_add(cfg.limits.field_line as usize);
+            }
+            // `line_start` then `field_name`: the name's first byte (no
+            // field held back for obs-fold to flush).
+            State::LineStart if in_line && class & TCHAR_BIT != 0 && self.pending.is_none() => {
+                self.mark = i;
+                self.state = State::FieldName;
+            }
+            // `field_name`: the colon after a non-empty name.
+            State::FieldName if in_line && b == b':' && i > self.mark => {
+                self.name = (self.mark as u32, i as u32);
+                self.state = State::ValueWs;
+            }
+            // `value_ws` then `value`: the value's first byte.
+            State::ValueWs if in_line && class & VALUE_BIT != 0 && b != SP && b != HTAB => {
+                self.mark = i;
+                self.state = State::Value;
+            }
+            _ => return false,
+        }
         true
     }
 
