@@ -220,3 +220,79 @@ fn missing_host_points_at_the_blank_line() {
     let e = lenient.parse(b"GET / HTTP/1.1\nA: b\n\n").unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::MissingHost, 20));
 }
+
+/// What a message parser makes of `stream` fed `split` bytes at a time
+/// (the buffer grows; consumed bytes are dropped): every event, and the
+/// first error with its offset, so two splits can be compared.
+fn events_fed_in_pieces(stream: &[u8], cfg: &Config, response: bool, split: usize) -> Vec<String> {
+    let (mut req, mut res) = (h1parse::RequestParser::with_config(*cfg), h1parse::ResponseParser::with_config(*cfg));
+    let mut out = Vec::new();
+    let (mut start, mut end) = (0, 0);
+    while end < stream.len() {
+        end = (end + split).min(stream.len());
+        loop {
+            let input = &stream[start..end];
+            let step = if response {
+                res.parse(input).map(|p| (p.consumed, p.event.map(|e| format!("{e:?}"))))
+            } else {
+                req.parse(input).map(|p| (p.consumed, p.event.map(|e| format!("{e:?}"))))
+            };
+            match step {
+                Err(e) => {
+                    out.push(format!("error {:?} at {}", e.kind(), e.offset()));
+                    return out;
+                }
+                Ok((consumed, event)) => {
+                    start += consumed;
+                    match event {
+                        Some(e) => out.push(e),
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A slow peer's bytes take a shorter path than whole lines (a byte that
+/// only continues a token or value, or only moves a field line on: a
+/// name's first byte, the colon, a value's first byte, the LF after CR).
+/// Whatever the limits, the result byte by byte is the result whole: the
+/// same fields, the same error at the same offset. Every head limit, every
+/// field-line limit up to past the longest line, a few start-line limits.
+#[test]
+fn byte_by_byte_equals_whole_under_every_limit() {
+    let requests: &[&[u8]] = &[
+        b"GET /abc HTTP/1.1\r\nHost: x\r\nA:\r\nLong-Name:  v  w\t\r\nB:1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a.b\r\n:bad\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nX\r\n\r\n",
+    ];
+    let responses: &[&[u8]] = &[b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\nB :d\r\nContent-Length: 0\r\n\r\n"];
+    let cases = requests.iter().map(|&h| (h, false)).chain(responses.iter().map(|&h| (h, true)));
+    for (head, response) in cases {
+        for head_limit in 1..=head.len() as u32 + 1 {
+            for field_line in 0..=20 {
+                for start_line in [0, 5, 14, 20, 40] {
+                    let mut cfg = Config::new();
+                    cfg.limits.head = head_limit;
+                    cfg.limits.field_line = field_line;
+                    cfg.limits.start_line = start_line;
+                    // Responses: obs-fold and whitespace before the colon
+                    // allowed, so fields are held back (the LF step must wait).
+                    cfg.leniency.obs_fold_in_responses = response;
+                    cfg.leniency.whitespace_before_colon_in_responses = response;
+                    let whole = events_fed_in_pieces(head, &cfg, response, head.len());
+                    let one = events_fed_in_pieces(head, &cfg, response, 1);
+                    assert_eq!(
+                        one,
+                        whole,
+                        "{:?} head {head_limit} field line {field_line} start line {start_line}",
+                        head.escape_ascii().to_string()
+                    );
+                }
+            }
+        }
+    }
+}
