@@ -434,7 +434,9 @@ fn main() {
         );
     }
     if limit.is_some() {
-        for (name, input, many) in [("pico request", PICO, false), ("64-field request", MANY, true)] {
+        for (name, input, many) in
+            [("curl request", CURL, false), ("pico request", PICO, false), ("64-field request", MANY, true)]
+        {
             let mut f: Runner<'_> = if many {
                 Box::new(move || peers::line_walk::<LARGE>(black_box(input)))
             } else {
