@@ -154,6 +154,9 @@ impl HeadMachine {
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 2.3), case-sensitive,
     /// checked byte by byte so a bad byte is found as soon as it arrives.
     pub(super) fn version(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        if self.state == State::StatusVersion && self.pos == self.mark && self.whole_status_line(buf, cfg) {
+            return Ok(true);
+        }
         // Fast path, same result as the loop: the common `HTTP/1.x` with all
         // eight bytes received and inside the limits.
         if self.pos == self.mark && self.pos + 8 <= self.window(buf) {
@@ -217,6 +220,43 @@ impl HeadMachine {
             (State::StatusVersion, CR | LF) => Err(Fault::new(ErrorKind::BadStartLine, i)),
             _ => Err(Fault::new(ErrorKind::BadVersion, i)),
         }
+    }
+
+    /// Fast path for a status line that is all there and of the common
+    /// shape, `HTTP/1.d SP 3DIGIT SP reason CRLF` inside the limits: the
+    /// state the byte-by-byte states reach after its LF, with the same parts.
+    /// `false` (nothing changed) for anything else, which they then handle.
+    #[inline(always)]
+    fn whole_status_line(&mut self, buf: &[u8], cfg: &Config) -> bool {
+        let start = self.pos;
+        let window = self.window(buf);
+        let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, SP, c0, c1, c2, SP]) = buf.get(start..start + 13)
+        else {
+            return false;
+        };
+        if ![minor, c0, c1, c2].iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        let code = [c0, c1, c2].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+        if !(100..=599).contains(&code) {
+            return false;
+        }
+        let reason = start + 13;
+        if reason > window {
+            return false;
+        }
+        let cr = simd::skip_value(buf, reason, window);
+        if cr + 2 > window || buf.get(cr..cr + 2) != Some(&b"\r\n"[..]) {
+            return false;
+        }
+        self.parts =
+            [(start as u32, start as u32 + 8), (start as u32 + 9, start as u32 + 12), (reason as u32, cr as u32)];
+        self.major = 1;
+        self.minor = minor - b'0';
+        self.code = code;
+        self.state = State::StartLineLf;
+        self.after_lf(cr + 2, cfg);
+        true
     }
 
     /// `status-code = 3DIGIT` (RFC 9112 4), 100..=599 (RFC 9110 15), then SP
