@@ -226,7 +226,9 @@ impl HeadMachine {
     /// shape, `HTTP/1.d SP 3DIGIT SP reason CRLF` inside the limits: the
     /// state the byte-by-byte states reach after its LF, with the same parts.
     /// `false` (nothing changed) for anything else, which they then handle.
-    #[inline(always)]
+    /// Out of line: once per response, and inlined into `version` it slowed
+    /// a slow peer's request line down.
+    #[inline(never)]
     fn whole_status_line(&mut self, buf: &[u8], cfg: &Config) -> bool {
         let start = self.pos;
         let window = self.window(buf);
