@@ -73,7 +73,7 @@ impl Facts {
     pub(crate) fn observe(
         &mut self,
         buf: &[u8],
-        span: FieldSpan,
+        span: &FieldSpan,
         ctx: impl FnOnce() -> FramingContext,
         cfg: &Config,
     ) -> Result<(), Fault> {

@@ -58,6 +58,9 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         if !crate::head::known_fields::may_be_known(buf, span.name) {
             return Ok(());
         }
+        // The stored span, by reference: passed by value, it was written to
+        // the stack on every field line, known or not.
+        let span = &*slot;
         let (section, method) = (self.section, self.method);
         let ctx = move || match section {
             Section::Response => FramingContext::response(method, start.code, start.version),
