@@ -178,7 +178,8 @@ impl<const N: usize> Core<N> {
             }
             return self.after_head(input);
         }
-        // A slow peer: a few more bytes of the same token, target or value.
+        // A slow peer: a few more bytes of the same token, target or value,
+        // or one byte that only moves a field line on.
         if self.machine.continues(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
         }
