@@ -273,9 +273,7 @@ impl HeadMachine {
     /// every call in a head or trailer section.
     #[inline(always)]
     pub(crate) fn continues(&mut self, buf: &[u8], cfg: &Config) -> bool {
-        if buf.len() < self.pos {
-            return false;
-        }
+        // (Both want new bytes: a `buf` shorter than `pos` is no for both.)
         if !self.only_continues(buf) && !self.one_step(buf, cfg) {
             return false;
         }
@@ -371,12 +369,13 @@ impl HeadMachine {
         /// More new bytes than this go through the states (vector scans).
         const SLOW_PEER: usize = 8;
         let len = buf.len();
-        if len.wrapping_sub(self.pos) > SLOW_PEER {
+        // 1 to SLOW_PEER new bytes (none, or `buf` shorter than `pos`: no).
+        if len.wrapping_sub(self.pos).wrapping_sub(1) >= SLOW_PEER {
             return false;
         }
+        // `0` for a state no byte simply continues: the first new byte fails.
         let class = CONTINUES.get(self.state as usize).copied().unwrap_or(0);
-        class != 0
-            && len < self.head_limit
+        len < self.head_limit
             && len <= self.line_limit
             && buf
                 .get(self.pos..)
