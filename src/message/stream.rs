@@ -31,7 +31,9 @@ struct SpanSink<'s, const N: usize> {
     spans: &'s mut [FieldSpan; N],
     /// Spans stored (copied back to `Core::nspans` after the machine ran).
     len: usize,
-    /// `min(N, cfg.limits.headers)`: one test for both.
+    /// `min(N, cfg.limits.headers)`, computed once per call. (Cutting
+    /// `spans` to it instead made every field line dearer: a slice of run-time
+    /// length in place of the array.)
     cap: usize,
     /// `None` for a trailer section: trailers never change framing.
     facts: Option<&'s mut Facts>,

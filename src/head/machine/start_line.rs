@@ -1,11 +1,14 @@
 //! The start line: empty lines before a request (RFC 9112 2.2), the request
 //! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state,
-//! plus the chained fast path for a request line that is all there.
+//! plus fast paths for a request line or a status line that is all there.
 
 use super::{CR, Fault, HeadMachine, LF, SP, State, Step};
 use crate::config::Config;
 use crate::error::ErrorKind;
 use crate::simd;
+
+/// Status codes a response may carry (RFC 9110 15): `100..=599`.
+const STATUS_CODES: core::ops::RangeInclusive<u16> = 100..=599;
 
 impl HeadMachine {
     /// Skips empty lines before a request line (RFC 9112 2.2).
@@ -240,7 +243,7 @@ impl HeadMachine {
             return false;
         }
         let code = [c0, c1, c2].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-        if !(100..=599).contains(&code) {
+        if !STATUS_CODES.contains(&code) {
             return false;
         }
         let reason = start + 13;
@@ -273,7 +276,7 @@ impl HeadMachine {
                     self.pos = i + 1;
                 }
                 3 if matches!(b, SP | CR | LF) => {
-                    if !(100..=599).contains(&self.code) {
+                    if !STATUS_CODES.contains(&self.code) {
                         return Err(Fault::new(ErrorKind::BadStatusCode, self.mark));
                     }
                     self.parts[1] = (self.mark as u32, i as u32);
