@@ -130,10 +130,7 @@ impl HeadMachine {
                 // For the `Value` state itself.
                 return Ok(false);
             }
-            let mut end = cr;
-            while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
-                end -= 1;
-            }
+            let end = trim_trailing_ows(buf, self.mark, cr);
             let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
             if let Err(fault) = sink.field(buf, field, info) {
                 self.pos = cr;
@@ -174,12 +171,7 @@ impl HeadMachine {
                         value += 1;
                     }
                 }
-                let mut end = cr;
-                if value < end && ows(end - 1) {
-                    while end > value && ows(end - 1) {
-                        end -= 1;
-                    }
-                }
+                let end = trim_trailing_ows(buf, value, cr);
                 let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
                 if let Err(fault) = sink.field(buf, field, info) {
                     self.pos = start;
@@ -250,10 +242,7 @@ impl HeadMachine {
                 None if cr + 1 < self.head_limit => false,
                 _ => break,
             };
-            let mut end = cr;
-            while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
-                end -= 1;
-            }
+            let end = trim_trailing_ows(buf, value, cr);
             let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
             if self.pending.is_some() || self.may_fold(cfg) {
                 // Folding allowed: this field waits for the next line's
@@ -442,10 +431,7 @@ impl HeadMachine {
         match self.peek(buf, i)? {
             None => Ok(false),
             Some(b @ (CR | LF)) => {
-                let mut end = i;
-                while end > self.mark && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
-                    end -= 1;
-                }
+                let end = trim_trailing_ows(buf, self.mark, i);
                 let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
                 if self.may_fold(cfg) {
                     self.pending = Some(field);
@@ -457,4 +443,14 @@ impl HeadMachine {
             Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),
         }
     }
+}
+
+/// Where a field value ends once the OWS before `end` (its CR) is trimmed,
+/// not before `value`, its first byte (RFC 9112 5.1).
+#[inline(always)]
+fn trim_trailing_ows(buf: &[u8], value: usize, mut end: usize) -> usize {
+    while end > value && buf.get(end - 1).is_some_and(|&c| c == SP || c == HTAB) {
+        end -= 1;
+    }
+    end
 }
