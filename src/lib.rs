@@ -64,6 +64,7 @@ pub mod framing;
 mod head;
 pub mod message;
 mod simd;
+mod uninit;
 
 /// Hooks for the fuzz targets; not part of the API.
 #[doc(hidden)]

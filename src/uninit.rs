@@ -1,0 +1,275 @@
+//! Storage that costs nothing per unused slot.
+//!
+//! A head of three fields should not pay for writing the other 97 slots of a
+//! 100-slot array. The two types here keep slots uninitialised until a value
+//! is pushed and only ever hand out the initialised prefix:
+//!
+//! * [`Slots`]: an owned, fixed-capacity array (the message parser's field
+//!   spans). Building one writes its length, not its `N` slots.
+//! * [`Prefix`]: the same over a caller's `&mut [MaybeUninit<T>]` (the
+//!   one-shot API's header storage); [`Prefix::into_init`] gives the
+//!   initialised prefix back as `&mut [T]` for the storage's whole lifetime.
+//!
+//! Both hold one invariant: the first `len` slots are initialised. Every
+//! write goes through `MaybeUninit::write` at index `len` before `len` grows,
+//! so the `unsafe` reads below rely on nothing else. `T: Copy`, so no value
+//! ever needs dropping. This module and `simd` are the only ones allowed
+//! `unsafe`; its tests run under Miri (`cargo +nightly miri test --lib uninit`).
+#![allow(unsafe_code)]
+// Not every method has a caller yet (the parsers adopt the types one by one).
+#![allow(dead_code)]
+
+use core::fmt;
+use core::mem::MaybeUninit;
+
+/// Returned by `push` when every slot is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Full;
+
+/// The first `len` elements of `items`, which the caller guarantees are
+/// initialised.
+#[inline(always)]
+fn init_prefix<T>(items: &[MaybeUninit<T>], len: usize) -> &[T] {
+    debug_assert!(len <= items.len());
+    // SAFETY: `len <= items.len()`, and the caller guarantees the first `len`
+    // slots are initialised; `MaybeUninit<T>` has the layout of `T`.
+    unsafe { core::slice::from_raw_parts(items.as_ptr().cast::<T>(), len) }
+}
+
+/// As [`init_prefix`], mutably.
+#[inline(always)]
+fn init_prefix_mut<T>(items: &mut [MaybeUninit<T>], len: usize) -> &mut [T] {
+    debug_assert!(len <= items.len());
+    // SAFETY: as in `init_prefix`; the exclusive borrow of `items` is handed on.
+    unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<T>(), len) }
+}
+
+/// Up to `N` values of `T`, stored inline; slots past `len` are never written
+/// until pushed to.
+pub(crate) struct Slots<T: Copy, const N: usize> {
+    items: [MaybeUninit<T>; N],
+    /// Invariant: `len <= N` and `items[..len]` are initialised.
+    len: usize,
+}
+
+impl<T: Copy, const N: usize> Slots<T, N> {
+    /// No slot taken; nothing but the length is written.
+    #[inline(always)]
+    pub(crate) const fn new() -> Self {
+        Slots { items: [const { MaybeUninit::uninit() }; N], len: 0 }
+    }
+
+    /// Stores `value` in the next free slot and returns that slot.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] when all `N` slots are taken (nothing changes).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) -> Result<&mut T, Full> {
+        let slot = self.items.get_mut(self.len).ok_or(Full)?;
+        self.len += 1;
+        Ok(slot.write(value))
+    }
+
+    /// How many slots are taken.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if no slot is taken.
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The values pushed since the last `clear`, in order.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        init_prefix(&self.items, self.len)
+    }
+
+    /// The values pushed since the last `clear`, in order, for editing.
+    #[inline(always)]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        init_prefix_mut(&mut self.items, self.len)
+    }
+
+    /// Forgets every value (they are `Copy`: nothing to drop).
+    #[inline(always)]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+impl<T: Copy, const N: usize> Default for Slots<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Copies the taken slots only.
+impl<T: Copy, const N: usize> Clone for Slots<T, N> {
+    fn clone(&self) -> Self {
+        let mut copy = Self::new();
+        for (to, from) in copy.items.iter_mut().zip(self.as_slice()) {
+            to.write(*from);
+        }
+        copy.len = self.len;
+        copy
+    }
+}
+
+impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Slots<T, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+/// Values pushed one after another into a caller's uninitialised storage.
+pub(crate) struct Prefix<'s, T: Copy> {
+    items: &'s mut [MaybeUninit<T>],
+    /// Invariant: `len <= items.len()` and `items[..len]` are initialised.
+    len: usize,
+}
+
+impl<'s, T: Copy> Prefix<'s, T> {
+    /// Nothing pushed yet; nothing is written.
+    #[inline(always)]
+    pub(crate) fn new(items: &'s mut [MaybeUninit<T>]) -> Self {
+        Prefix { items, len: 0 }
+    }
+
+    /// Stores `value` in the next free slot and returns that slot.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] when every slot is taken (nothing changes).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) -> Result<&mut T, Full> {
+        let slot = self.items.get_mut(self.len).ok_or(Full)?;
+        self.len += 1;
+        Ok(slot.write(value))
+    }
+
+    /// How many values were pushed.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// How many values fit in all.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The values pushed, in order.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        init_prefix(self.items, self.len)
+    }
+
+    /// Forgets every value pushed.
+    #[inline(always)]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The values pushed, as a slice of the caller's storage that lives as
+    /// long as the storage's borrow.
+    #[inline(always)]
+    pub(crate) fn into_init(self) -> &'s mut [T] {
+        init_prefix_mut(self.items, self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_hand_back_what_was_pushed_until_full() {
+        let mut s = Slots::<(u32, u32), 3>::new();
+        assert!(s.is_empty());
+        assert_eq!(s.as_slice(), &[]);
+        assert_eq!(s.push((1, 2)), Ok(&mut (1, 2)));
+        *s.push((3, 4)).unwrap() = (5, 6);
+        assert_eq!(s.push((7, 8)).map(|v| *v), Ok((7, 8)));
+        assert_eq!(s.push((9, 9)), Err(Full));
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.as_slice(), &[(1, 2), (5, 6), (7, 8)]);
+        s.as_mut_slice()[0].1 = 20;
+        assert_eq!(s.as_slice()[0], (1, 20));
+    }
+
+    #[test]
+    fn cleared_slots_are_reused_and_old_values_never_shown() {
+        let mut s = Slots::<u64, 4>::new();
+        for v in 0..4 {
+            s.push(v).unwrap();
+        }
+        s.clear();
+        assert_eq!(s.len(), 0);
+        assert_eq!(s.as_slice(), &[]);
+        s.push(40).unwrap();
+        assert_eq!(s.as_slice(), &[40]);
+    }
+
+    #[test]
+    fn zero_capacity_is_always_full() {
+        let mut s = Slots::<u8, 0>::new();
+        assert_eq!(s.push(1), Err(Full));
+        assert_eq!(s.as_slice(), &[]);
+        let mut p = Prefix::<u8>::new(&mut []);
+        assert_eq!(p.push(1), Err(Full));
+        assert_eq!(p.into_init(), &[]);
+    }
+
+    #[test]
+    fn a_clone_copies_the_taken_slots_and_is_independent() {
+        let mut s = Slots::<u16, 8>::default();
+        s.push(1).unwrap();
+        s.push(2).unwrap();
+        let mut c = s.clone();
+        c.push(3).unwrap();
+        s.as_mut_slice()[0] = 9;
+        assert_eq!(c.as_slice(), &[1, 2, 3]);
+        assert_eq!(s.as_slice(), &[9, 2]);
+        assert_eq!(format!("{s:?}"), "[9, 2]");
+    }
+
+    #[test]
+    fn a_prefix_fills_caller_storage_and_hands_back_only_the_values() {
+        let mut storage = [const { MaybeUninit::<(&str, &str)>::uninit() }; 4];
+        let mut p = Prefix::new(&mut storage);
+        assert_eq!(p.capacity(), 4);
+        p.push(("Host", "a")).unwrap();
+        p.push(("Accept", "*/*")).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(p.as_slice(), &[("Host", "a"), ("Accept", "*/*")]);
+        let init = p.into_init();
+        init[1].1 = "text/plain";
+        assert_eq!(init, &[("Host", "a"), ("Accept", "text/plain")]);
+    }
+
+    #[test]
+    fn a_cleared_prefix_starts_over_and_stops_at_the_storage_end() {
+        let mut storage = [MaybeUninit::<u32>::uninit(); 2];
+        let mut p = Prefix::new(&mut storage);
+        p.push(1).unwrap();
+        p.clear();
+        p.push(2).unwrap();
+        p.push(3).unwrap();
+        assert_eq!(p.push(4), Err(Full));
+        assert_eq!(p.into_init(), &[2, 3]);
+    }
+
+    #[test]
+    fn a_prefix_over_initialised_storage_shows_none_of_it() {
+        let mut storage = [MaybeUninit::new(7u8); 3];
+        let p = Prefix::new(&mut storage);
+        assert_eq!(p.as_slice(), &[]);
+        assert_eq!(p.into_init(), &[]);
+    }
+}
