@@ -11,6 +11,8 @@ use super::machine::{Fault, HeadMachine, Section};
 use super::{FieldSink, FieldSpan, Header, StartInfo, Version, slice};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
+use crate::uninit::Prefix;
+use core::mem::MaybeUninit;
 
 /// Whether a head was complete.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +55,51 @@ impl<'b> FieldSink<'b> for Storage<'_, 'b> {
     fn count(&self) -> usize {
         self.len
     }
+}
+
+/// Writes fields into the caller's uninitialised storage: a slot is written
+/// when a field is stored in it, never before.
+struct UninitStorage<'h, 'b> {
+    slots: Prefix<'h, Header<'b>>,
+    /// `cfg.limits.headers`.
+    limit: usize,
+}
+
+impl<'b> FieldSink<'b> for UninitStorage<'_, 'b> {
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan, _start: StartInfo) -> Result<(), Fault> {
+        let header = Header { name: slice(buf, span.name), value: slice(buf, span.value) };
+        if self.slots.len() >= self.limit || self.slots.push(header).is_err() {
+            return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        self.slots.clear();
+    }
+
+    fn count(&self) -> usize {
+        self.slots.len()
+    }
+}
+
+/// The machine that ran and the head's length when it is complete.
+type Parsed = Result<(HeadMachine, Option<usize>), Error>;
+
+/// As [`parse_head`], storing fields in uninitialised slots; also returns
+/// the fields stored (all of them when complete, those found so far
+/// otherwise).
+fn parse_head_uninit<'h, 'b>(
+    section: Section,
+    buf: &'b [u8],
+    cfg: &Config,
+    headers: &'h mut [MaybeUninit<Header<'b>>],
+) -> (Parsed, &'h mut [Header<'b>]) {
+    let mut machine = HeadMachine::new(section, cfg);
+    let mut sink = UninitStorage { slots: Prefix::new(headers), limit: usize::from(cfg.limits.headers) };
+    let result = machine.advance(buf, cfg, &mut sink);
+    let result = result.map(|done| (machine, done)).map_err(|f| Error::new(f.kind, f.at as u64));
+    (result, sink.slots.into_init())
 }
 
 /// Runs a fresh machine over `buf`; on success the storage is cut to the
@@ -130,6 +177,53 @@ impl<'h, 'b> Request<'h, 'b> {
         self.version = Some(Version::from_digits(m.major, m.minor));
         Ok(Status::Complete(len))
     }
+
+    /// Parses `buf` with strict rules and default limits, storing fields in
+    /// `headers`, which need not be initialised: a slot is written only when
+    /// a field is stored in it, so unused slots cost nothing. Afterwards
+    /// `self.headers` holds the fields stored (on `Partial` or an error,
+    /// those found so far). The storage this `Request` was built with is
+    /// not used.
+    ///
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use h1parse::{Header, Request, Status};
+    ///
+    /// let mut headers = [const { MaybeUninit::<Header<'_>>::uninit() }; 100];
+    /// let mut req = Request::new(&mut []);
+    /// let buf = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    /// assert_eq!(req.parse_uninit(buf, &mut headers), Ok(Status::Complete(buf.len())));
+    /// assert_eq!(req.target, Some(&b"/"[..]));
+    /// assert_eq!(req.headers.len(), 1);
+    /// assert_eq!(req.headers[0].value, b"example.com");
+    /// ```
+    #[doc(alias = "parse_with_uninit_headers")]
+    pub fn parse_uninit(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [MaybeUninit<Header<'b>>],
+    ) -> Result<Status<usize>, Error> {
+        self.parse_uninit_with(buf, headers, &Config::new())
+    }
+
+    /// As [`Request::parse_uninit`], with the given limits and leniencies.
+    pub fn parse_uninit_with(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [MaybeUninit<Header<'b>>],
+        cfg: &Config,
+    ) -> Result<Status<usize>, Error> {
+        let (result, stored) = parse_head_uninit(Section::Request, buf, cfg, headers);
+        self.headers = stored;
+        let (m, done) = result?;
+        let Some(len) = done else {
+            return Ok(Status::Partial);
+        };
+        self.method = Some(slice(buf, m.parts[0]));
+        self.target = Some(slice(buf, m.parts[1]));
+        self.version = Some(Version::from_digits(m.major, m.minor));
+        Ok(Status::Complete(len))
+    }
 }
 
 /// A response head parsed in one go.
@@ -168,6 +262,49 @@ impl<'h, 'b> Response<'h, 'b> {
     /// Parses `buf` with the given limits and leniencies.
     pub fn parse_with(&mut self, buf: &'b [u8], cfg: &Config) -> Result<Status<usize>, Error> {
         let (m, done) = parse_head(Section::Response, buf, cfg, &mut self.headers)?;
+        let Some(len) = done else {
+            return Ok(Status::Partial);
+        };
+        self.version = Some(Version::from_digits(m.major, m.minor));
+        self.code = Some(m.code);
+        self.reason = Some(slice(buf, m.parts[2]));
+        Ok(Status::Complete(len))
+    }
+
+    /// Parses `buf` with strict rules and default limits, storing fields in
+    /// `headers`, which need not be initialised (see
+    /// [`Request::parse_uninit`]).
+    ///
+    /// ```
+    /// use core::mem::MaybeUninit;
+    /// use h1parse::{Header, Response};
+    ///
+    /// let mut headers = [const { MaybeUninit::<Header<'_>>::uninit() }; 100];
+    /// let mut res = Response::new(&mut []);
+    /// let buf = b"HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n";
+    /// assert!(res.parse_uninit(buf, &mut headers).unwrap().is_complete());
+    /// assert_eq!(res.code, Some(204));
+    /// assert_eq!(res.headers.len(), 1);
+    /// ```
+    #[doc(alias = "parse_with_uninit_headers")]
+    pub fn parse_uninit(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [MaybeUninit<Header<'b>>],
+    ) -> Result<Status<usize>, Error> {
+        self.parse_uninit_with(buf, headers, &Config::new())
+    }
+
+    /// As [`Response::parse_uninit`], with the given limits and leniencies.
+    pub fn parse_uninit_with(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [MaybeUninit<Header<'b>>],
+        cfg: &Config,
+    ) -> Result<Status<usize>, Error> {
+        let (result, stored) = parse_head_uninit(Section::Response, buf, cfg, headers);
+        self.headers = stored;
+        let (m, done) = result?;
         let Some(len) = done else {
             return Ok(Status::Partial);
         };
