@@ -16,7 +16,10 @@ use embed_support::*;
 
 #[test]
 fn sixty_four_keep_alive_connections_without_errors() {
-    let srv = start_with(|s| s.max_connections = 256);
+    let srv = start_with(|s| {
+        s.max_connections = 256;
+        s.max_per_address = 256;
+    });
     let mut s = connect(srv.addr);
     s.write_all(b"PUT /files/small.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 13\r\n\r\nhello, world\n").unwrap();
     assert_eq!(read_response(&mut s, "PUT").status, 201);

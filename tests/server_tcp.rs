@@ -373,7 +373,10 @@ fn bounded_event_stream_then_keep_alive() {
 
 #[test]
 fn too_many_connections_get_503() {
-    let srv = start_with(|s| s.max_connections = 2);
+    let srv = start_with(|s| {
+        s.max_connections = 2;
+        s.new_client_slots = 0;
+    });
     let mut a = connect(srv.addr);
     let mut b = connect(srv.addr);
     // Make sure both are being served before the third arrives.

@@ -33,16 +33,16 @@
 
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
 
+use super::events;
 use super::response::{self, Pace, Reply};
 use super::routes::{self, Plan, RequestInfo, UploadKind};
 use super::service::Shared;
-use super::store::Upload;
+use super::store::{Upload, WriteError};
 
 /// The connection's input buffer: bytes received and not yet consumed are
 /// `data[start..end]`. It never grows; it holds the largest head or trailer
@@ -81,11 +81,11 @@ impl InBuf {
     }
 
     /// Reads once from `r` into the free space, first moving the pending bytes
-    /// to the front if the tail is full. `Ok(0)` is end of stream.
-    pub fn read_from(&mut self, r: &mut impl Read) -> io::Result<usize> {
+    /// to the front if the tail is full.
+    pub fn read_from(&mut self, r: &mut impl Read) -> io::Result<ReadOutcome> {
         if self.end == self.data.len() {
             if self.start == 0 {
-                return Err(io::Error::new(io::ErrorKind::OutOfMemory, "input buffer full"));
+                return Ok(ReadOutcome::Full);
             }
             self.data.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -93,7 +93,63 @@ impl InBuf {
         }
         let n = r.read(&mut self.data[self.end..])?;
         self.end += n;
-        Ok(n)
+        Ok(if n == 0 { ReadOutcome::Closed } else { ReadOutcome::Read(n) })
+    }
+}
+
+/// What [`InBuf::read_from`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadOutcome {
+    /// This many bytes arrived.
+    Read(usize),
+    /// The peer closed its side (end of stream).
+    Closed,
+    /// Nothing could be read: every byte of the buffer is pending. The head
+    /// and trailer limits keep this from happening unless misconfigured.
+    Full,
+}
+
+/// The writing side of a connection. On a blocking socket with a send
+/// timeout, a write returns short only when the timeout passed (the client
+/// stopped reading); the next write then fails at once, so a stalled client
+/// is dropped after one `write_timeout`, not one per retry.
+#[derive(Debug)]
+pub struct SocketWriter {
+    stream: Arc<TcpStream>,
+    stalled: bool,
+}
+
+impl SocketWriter {
+    /// Writes to `stream`, whose send timeout is already set.
+    pub fn new(stream: Arc<TcpStream>) -> SocketWriter {
+        SocketWriter { stream, stalled: false }
+    }
+
+    fn stalled() -> io::Error {
+        io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")
+    }
+}
+
+impl Write for SocketWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.stalled {
+            return Err(SocketWriter::stalled());
+        }
+        match (&*self.stream).write(bytes) {
+            Ok(n) if n < bytes.len() => {
+                self.stalled = true;
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.stalled = true;
+                Err(SocketWriter::stalled())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -124,18 +180,19 @@ enum Step {
     Failed(h1parse::Error),
 }
 
-/// Why the connection stops.
-enum Stop {
-    /// The peer closed, or the server chose to close after a response.
-    Done,
-    /// A response was written that ends with `Connection: close`.
-    Closed,
+/// Whether the connection goes on after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    /// Stop: the peer closed, was too slow, or a response ended with
+    /// `Connection: close`.
+    Stop,
 }
 
 struct Conn<'s> {
     shared: &'s Shared,
-    reader: TcpStream,
-    out: BufWriter<TcpStream>,
+    reader: Arc<TcpStream>,
+    out: BufWriter<SocketWriter>,
     buf: InBuf,
     parser: RequestParser,
     exchange: Option<Exchange>,
@@ -151,8 +208,9 @@ pub fn parser_config(max_head: u32) -> Config {
     cfg
 }
 
-/// Serves one connection until it closes.
-pub fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
+/// Serves one connection until it closes. `stream` is shared with the
+/// server, which shuts it down on stop (one descriptor per connection).
+pub fn serve(stream: Arc<TcpStream>, shared: &Shared) -> io::Result<()> {
     let settings = &shared.settings;
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(settings.write_timeout))?;
@@ -160,7 +218,7 @@ pub fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let capacity = cfg.limits.head.max(cfg.limits.trailers) as usize + 1 + 64 * 1024;
     let mut conn = Conn {
         shared,
-        out: BufWriter::with_capacity(16 * 1024, stream.try_clone()?),
+        out: BufWriter::with_capacity(16 * 1024, SocketWriter::new(Arc::clone(&stream))),
         peer: stream.peer_addr().map(|a| a.to_string()).unwrap_or_default(),
         reader: stream,
         buf: InBuf::new(capacity),
@@ -168,14 +226,19 @@ pub fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         exchange: None,
         head_started: None,
     };
-    let result = conn.run();
-    let flushed = conn.out.flush();
+    let result = conn.run().and_then(|()| conn.out.flush());
     if let Some(ex) = conn.exchange.take() {
         // Cut short mid-body: an upload stays partial (Upload's Drop), resumable.
         conn.log(&ex.req, "interrupted");
     }
-    linger_close(&conn.reader);
-    result.map(|_| ()).and(flushed)
+    if result.is_ok() {
+        linger_close(&conn.reader);
+    } else {
+        // Writing failed (a stalled client, a reset): nothing is in flight
+        // that lingering could save; free the slot now.
+        let _ = conn.reader.shutdown(Shutdown::Both);
+    }
+    result
 }
 
 /// Closes politely: stop sending, then read (and drop) what the client still
@@ -200,29 +263,21 @@ fn linger_close(stream: &TcpStream) {
 }
 
 impl Conn<'_> {
-    fn run(&mut self) -> io::Result<Stop> {
+    fn run(&mut self) -> io::Result<()> {
         loop {
-            let step = self.parse_step();
-            match step {
-                Step::NeedMore => {
-                    if !self.read_more()? {
-                        return Ok(Stop::Done);
-                    }
-                }
+            let flow = match self.parse_step() {
+                Step::NeedMore => self.read_more()?,
                 Step::Head(req) => {
                     self.head_started = None;
-                    if let Some(stop) = self.begin(req)? {
-                        return Ok(stop);
-                    }
+                    self.begin(req)?
                 }
-                Step::Data(Ok(())) | Step::Trailers => {}
-                Step::Data(Err(reply)) => return self.abort(reply),
-                Step::End(disposition) => {
-                    if let Some(stop) = self.end(disposition)? {
-                        return Ok(stop);
-                    }
-                }
-                Step::Failed(e) => return self.abort(routes::parse_error(e)),
+                Step::Data(Ok(())) | Step::Trailers => Flow::Continue,
+                Step::Data(Err(reply)) => self.abort(reply)?,
+                Step::End(disposition) => self.end(disposition)?,
+                Step::Failed(e) => self.abort(routes::parse_error(e))?,
+            };
+            if flow == Flow::Stop {
+                return Ok(());
             }
         }
     }
@@ -253,8 +308,8 @@ impl Conn<'_> {
     }
 
     /// Flushes pending responses, then waits for more input within the time
-    /// limit of the current phase. `Ok(false)`: stop (peer gone or too slow).
-    fn read_more(&mut self) -> io::Result<bool> {
+    /// limit of the current phase.
+    fn read_more(&mut self) -> io::Result<Flow> {
         self.out.flush()?;
         let now = Instant::now();
         let s = &self.shared.settings;
@@ -270,42 +325,37 @@ impl Conn<'_> {
             return self.too_slow();
         }
         self.reader.set_read_timeout(Some(timeout))?;
-        match self.buf.read_from(&mut self.reader) {
-            Ok(0) => {
+        match self.buf.read_from(&mut &*self.reader) {
+            Ok(ReadOutcome::Read(_)) => self.check_rate(),
+            Ok(ReadOutcome::Closed) => {
                 self.peer_closed();
-                Ok(false)
+                Ok(Flow::Stop)
             }
-            Ok(_) => self.check_rate(),
+            Ok(ReadOutcome::Full) => self.abort(Reply::fatal(431, "head larger than the input buffer\n")),
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => self.too_slow(),
-            // The limits keep every head and trailer section smaller than the
-            // buffer, so this only happens if they are misconfigured.
-            Err(e) if e.kind() == io::ErrorKind::OutOfMemory => {
-                self.abort(Reply::fatal(431, "head larger than the input buffer\n"))?;
-                Ok(false)
-            }
             Err(e) => Err(e),
         }
     }
 
     /// After a read during a body: is the client keeping up the minimum rate?
-    fn check_rate(&mut self) -> io::Result<bool> {
+    fn check_rate(&mut self) -> io::Result<Flow> {
         let Some(ex) = &self.exchange else {
-            return Ok(true);
+            return Ok(Flow::Continue);
         };
         if self.pace().too_slow(ex.body_len, ex.started.elapsed()) {
             return self.too_slow();
         }
-        Ok(true)
+        Ok(Flow::Continue)
     }
 
     /// Idle between requests: close quietly. Inside a message: 408, close.
-    fn too_slow(&mut self) -> io::Result<bool> {
+    fn too_slow(&mut self) -> io::Result<Flow> {
         if self.exchange.is_some() || !self.buf.is_empty() {
             let reply = Reply::fatal(408, "request timeout\n");
             let version = self.exchange.as_ref().map_or(Version::Http11, |ex| ex.req.version);
             self.send(reply, false, version)?;
         }
-        Ok(false)
+        Ok(Flow::Stop)
     }
 
     /// End of stream from the peer: `finish()` says whether a message was cut short.
@@ -318,34 +368,33 @@ impl Conn<'_> {
         }
     }
 
-    /// A head arrived. `Some(stop)` when the connection ends here.
-    fn begin(&mut self, req: RequestInfo) -> io::Result<Option<Stop>> {
+    /// A head arrived: decide what to do with the request.
+    fn begin(&mut self, req: RequestInfo) -> io::Result<Flow> {
         let settings = &self.shared.settings;
         let work = match routes::plan(&req, &self.shared.store, settings.max_body) {
             Plan::Refuse(reply) => {
-                self.log(&req, &reply.status.to_string());
+                self.log_reply(&req, &reply);
                 self.send(reply, req.method == "HEAD", req.version)?;
-                return Ok(Some(Stop::Closed));
+                return Ok(Flow::Stop);
             }
             Plan::Respond(reply) => Work::Respond(reply),
-            Plan::Upload(up, kind) => {
-                if req.expects_continue() {
-                    // The client waits for this before sending the body.
-                    self.out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-                    self.out.flush()?;
-                }
-                Work::Upload(up, kind)
-            }
+            Plan::Upload(up, kind) => Work::Upload(up, kind),
             Plan::Events(limit) => Work::Events(limit),
         };
+        if req.expects_continue() && req.has_body() {
+            // The body is going to be read (stored or discarded), and the
+            // client may be waiting for this before it sends it.
+            self.out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            self.out.flush()?;
+        }
         self.exchange = Some(Exchange { req, work, started: Instant::now(), body_len: 0, trailers: Vec::new() });
-        Ok(None)
+        Ok(Flow::Continue)
     }
 
     /// The message ended: answer it.
-    fn end(&mut self, disposition: Disposition) -> io::Result<Option<Stop>> {
+    fn end(&mut self, disposition: Disposition) -> io::Result<Flow> {
         let Some(ex) = self.exchange.take() else {
-            return Ok(None);
+            return Ok(Flow::Continue);
         };
         let keep_alive = disposition == Disposition::KeepAlive;
         let reply = match ex.work {
@@ -359,24 +408,25 @@ impl Conn<'_> {
             }
             Work::Events(limit) => {
                 self.log(&ex.req, "200 (events)");
-                let reusable = self.stream_events(ex.req.version, limit, keep_alive)?;
-                return Ok(if reusable { None } else { Some(Stop::Closed) });
+                let stream = events::Stream { version: ex.req.version, limit, keep_alive };
+                let reusable = stream.run(&mut self.out, self.shared)?;
+                return Ok(if reusable { Flow::Continue } else { Flow::Stop });
             }
         };
         // Upgrade requests are answered normally, then the connection closes:
         // the bytes after them belong to a protocol this server does not speak.
         let close = reply.close || !keep_alive;
-        self.log(&ex.req, &reply.status.to_string());
+        self.log_reply(&ex.req, &reply);
         let reply = Reply { close, ..reply };
         self.send(reply, ex.req.method == "HEAD", ex.req.version)?;
-        Ok(close.then_some(Stop::Closed))
+        Ok(if close { Flow::Stop } else { Flow::Continue })
     }
 
     /// A request rejected after its head: roll back its upload, answer, close.
-    fn abort(&mut self, reply: Reply) -> io::Result<Stop> {
+    fn abort(&mut self, reply: Reply) -> io::Result<Flow> {
         let version = match self.exchange.take() {
             Some(ex) => {
-                self.log(&ex.req, &reply.status.to_string());
+                self.log_reply(&ex.req, &reply);
                 if let Work::Upload(up, _) = ex.work {
                     up.roll_back()?;
                 }
@@ -388,43 +438,7 @@ impl Conn<'_> {
             }
         };
         self.send(reply, false, version)?;
-        Ok(Stop::Closed)
-    }
-
-    /// `GET /events`: a chunked stream of Server-Sent Events (close-delimited
-    /// for HTTP/1.0). One event per finished upload, a `tick` each interval.
-    /// Returns whether the connection can carry another request afterwards.
-    fn stream_events(&mut self, version: Version, limit: Option<u64>, keep_alive: bool) -> io::Result<bool> {
-        let events = self.shared.hub.subscribe();
-        let chunked = version == Version::Http11;
-        let mut fields = vec![("Content-Type", "text/event-stream".to_string()), ("Cache-Control", "no-cache".into())];
-        if chunked {
-            fields.push(("Transfer-Encoding", "chunked".into()));
-        }
-        response::write_head(&mut self.out, 200, &fields, version, !chunked || !keep_alive)?;
-        self.out.write_all(b"\r\n")?;
-        self.out.flush()?;
-        let mut sent = 0u64;
-        while limit.is_none_or(|l| sent < l) && !self.shared.stopping.load(Ordering::Relaxed) {
-            let id = sent + 1;
-            let event = match events.recv_timeout(self.shared.settings.event_interval) {
-                Ok(data) => format!("id: {id}\nevent: upload\ndata: {data}\n\n"),
-                Err(RecvTimeoutError::Timeout) => format!("id: {id}\nevent: tick\ndata: {id}\n\n"),
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
-            if chunked {
-                write!(self.out, "{:x}\r\n{event}\r\n", event.len())?;
-            } else {
-                self.out.write_all(event.as_bytes())?;
-            }
-            self.out.flush()?;
-            sent += 1;
-        }
-        if chunked {
-            self.out.write_all(b"0\r\n\r\n")?;
-        }
-        self.out.flush()?;
-        Ok(chunked && keep_alive && !self.shared.stopping.load(Ordering::Relaxed))
+        Ok(Flow::Stop)
     }
 
     /// The minimum rate for request and response bodies.
@@ -437,6 +451,15 @@ impl Conn<'_> {
     fn send(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<()> {
         let pace = self.pace();
         response::write_reply(&mut self.out, reply, head_only, version, pace)
+    }
+
+    /// Logs the answer to `req`, with what went wrong inside the server if
+    /// anything did (the client never sees that).
+    fn log_reply(&self, req: &RequestInfo, reply: &Reply) {
+        match &reply.detail {
+            Some(detail) => self.log(req, &format!("{} ({detail})", reply.status)),
+            None => self.log(req, &reply.status.to_string()),
+        }
     }
 
     fn log(&self, req: &RequestInfo, outcome: &str) {
@@ -460,7 +483,10 @@ fn body_data(exchange: Option<&mut Exchange>, data: &[u8], shared: &Shared) -> R
         return Err(routes::too_large(shared.settings.max_body));
     }
     match &mut ex.work {
-        Work::Upload(up, _) => up.write(data).map_err(|e| Reply::fatal(500, format!("storage error: {e}\n"))),
+        Work::Upload(up, _) => up.write(data).map_err(|e| match e {
+            WriteError::Full => routes::storage_full(),
+            WriteError::Io(e) => Reply::internal(&e),
+        }),
         Work::Respond(_) | Work::Events(_) => Ok(()),
     }
 }

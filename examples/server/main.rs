@@ -2,7 +2,8 @@
 //! `std::net`).
 //!
 //! ```text
-//! cargo run --release --example server -- [ADDR] [DIR] [--max-body BYTES] [--quiet]
+//! cargo run --release --example server -- [ADDR] [DIR] [--max-body BYTES] [--max-stored BYTES]
+//!     [--partial-ttl SECONDS] [--max-per-address N] [--quiet]
 //! ```
 //!
 //! Defaults: `127.0.0.1:8080` and a fresh directory under the system temp dir.
@@ -30,7 +31,8 @@ pub mod store;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: server [ADDR] [DIR] [--max-body BYTES] [--quiet]";
+const USAGE: &str = "usage: server [ADDR] [DIR] [--max-body BYTES] [--max-stored BYTES] \
+                     [--partial-ttl SECONDS] [--max-per-address N] [--quiet]";
 
 fn main() -> ExitCode {
     let mut settings = service::Settings { log: true, ..service::Settings::default() };
@@ -38,10 +40,17 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--max-body" => match args.next().and_then(|n| n.parse().ok()) {
-                Some(n) => settings.max_body = n,
-                None => return usage("--max-body needs a number of bytes"),
-            },
+            "--max-body" | "--max-stored" | "--partial-ttl" | "--max-per-address" => {
+                let Some(n) = args.next().and_then(|n| n.parse::<u64>().ok()) else {
+                    return usage(&format!("{arg} needs a number"));
+                };
+                match arg.as_str() {
+                    "--max-body" => settings.max_body = n,
+                    "--max-stored" => settings.max_stored = n,
+                    "--partial-ttl" => settings.partial_ttl = std::time::Duration::from_secs(n),
+                    _ => settings.max_per_address = n as usize,
+                }
+            }
             "--quiet" => settings.log = false,
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -31,13 +31,21 @@ pub struct Reply {
     pub body: Body,
     /// The server closes the connection after this response.
     pub close: bool,
+    /// What went wrong inside the server: logged, never sent.
+    pub detail: Option<String>,
 }
 
 impl Reply {
     /// A `text/plain` response.
     pub fn text(status: u16, text: impl Into<String>) -> Reply {
         let fields = vec![("Content-Type", "text/plain; charset=utf-8".to_string())];
-        Reply { status, fields, body: Body::Bytes(text.into().into_bytes()), close: false }
+        Reply { status, fields, body: Body::Bytes(text.into().into_bytes()), close: false, detail: None }
+    }
+
+    /// A `500` for a failure inside the server: the client gets a generic
+    /// text, the log gets `error`.
+    pub fn internal(error: &dyn std::fmt::Display) -> Reply {
+        Reply { detail: Some(error.to_string()), ..Reply::fatal(500, "internal server error\n") }
     }
 
     /// A `text/plain` error response after which the connection closes.
@@ -79,6 +87,7 @@ pub fn reason(code: u16) -> &'static str {
         501 => "Not Implemented",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
+        507 => "Insufficient Storage",
         _ => "Unknown",
     }
 }

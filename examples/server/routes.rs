@@ -94,16 +94,29 @@ impl RequestInfo {
     }
 }
 
-/// Origin-form `/p?q`, or absolute-form `http://host/p?q` (RFC 9112 3.2.2).
+/// Origin-form `/p?q`, or absolute-form `scheme://host/p?q` (RFC 9112 3.2.2).
+/// Only a target that starts with a scheme is absolute-form: `://` later in
+/// a path or query is data.
 fn split_target(target: &str) -> (String, String) {
-    let origin = match target.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+    let origin = match absolute_form_rest(target) {
+        Some(rest) => rest.find(['/', '?']).map_or("/", |i| &rest[i..]),
         None => target,
     };
+    let origin = if origin.starts_with('?') { format!("/{origin}") } else { origin.to_string() };
     match origin.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (origin.to_string(), String::new()),
+        None => (origin, String::new()),
     }
+}
+
+/// For `scheme://rest`, with `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`
+/// (RFC 3986 3.1): `rest`.
+fn absolute_form_rest(target: &str) -> Option<&str> {
+    let (scheme, rest) = target.split_once("://")?;
+    let mut bytes = scheme.bytes();
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    (first_ok && rest_ok).then_some(rest)
 }
 
 /// The first coding in a Transfer-Encoding value that is not `chunked`.
@@ -191,7 +204,7 @@ fn route(req: &RequestInfo, store: &Arc<Store>) -> Plan {
 fn file_route(method: &str, name: &str, req: &RequestInfo, store: &Arc<Store>) -> Plan {
     match method {
         "GET" | "HEAD" => Plan::Respond(download(store, name)),
-        "PUT" => match store.begin_put(name) {
+        "PUT" => match store.begin_put(name, declared_length(req.framing)) {
             Ok(up) => Plan::Upload(up, UploadKind::Put),
             Err(e) => Plan::Respond(begin_error(e)),
         },
@@ -234,6 +247,13 @@ fn not_allowed(allow: &'static str) -> Reply {
     Reply::text(405, "method not allowed\n").with("Allow", allow)
 }
 
+fn declared_length(framing: Framing) -> Option<u64> {
+    match framing {
+        Framing::Length(n) => Some(n),
+        _ => None,
+    }
+}
+
 fn begin_error(e: BeginError) -> Reply {
     match e {
         BeginError::Busy => Reply::text(409, "an upload to this name is in progress\n"),
@@ -241,8 +261,15 @@ fn begin_error(e: BeginError) -> Reply {
         BeginError::OffsetMismatch(len) => {
             Reply::text(409, format!("upload offset is {len}\n")).with("Upload-Offset", len.to_string())
         }
-        BeginError::Io(e) => Reply::fatal(500, format!("storage error: {e}\n")),
+        BeginError::NotAFile => Reply::text(409, "this name is taken by something that is not an upload\n"),
+        BeginError::Full => storage_full(),
+        BeginError::Io(e) => Reply::internal(&e),
     }
+}
+
+/// The 507 response: the storage bound is reached.
+pub fn storage_full() -> Reply {
+    Reply::fatal(507, "the server's storage is full\n")
 }
 
 fn complete_flag(complete: bool) -> &'static str {
@@ -260,18 +287,16 @@ fn download(store: &Store, name: &str) -> Reply {
             ],
             body: super::response::Body::File(file, stat.len),
             close: false,
+            detail: None,
         },
         Ok(None) => Reply::text(404, "no such file\n"),
-        Err(e) => Reply::fatal(500, format!("storage error: {e}\n")),
+        Err(e) => Reply::internal(&e),
     }
 }
 
 fn listing(store: &Store) -> Reply {
-    let files = match store.list() {
-        Ok(files) => files,
-        Err(e) => return Reply::fatal(500, format!("storage error: {e}\n")),
-    };
-    let mut page = format!("{} file(s) in {}\n", files.len(), store.root().display());
+    let files = store.list();
+    let mut page = format!("{} file(s)\n", files.len());
     for (name, stat) in files {
         let state = if stat.complete { "" } else { " (incomplete)" };
         page.push_str(&format!("{name}\t{}{state}\n", stat.len));
@@ -289,7 +314,7 @@ pub fn uploaded(up: Upload, kind: UploadKind, trailers: &[String]) -> (Reply, Op
     };
     let total = match up.commit(complete) {
         Ok(total) => total,
-        Err(e) => return (Reply::fatal(500, format!("storage error: {e}\n")), None),
+        Err(e) => return (Reply::internal(&e), None),
     };
     let status = if kind == UploadKind::Put { 201 } else { 200 };
     let mut reply = Reply::text(status, format!("{written}\n"))
@@ -316,4 +341,26 @@ pub fn parse_error(e: h1parse::Error) -> Reply {
         _ => 400,
     };
     Reply::fatal(status, format!("{e}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_target;
+
+    #[test]
+    fn targets() {
+        let cases = [
+            ("/files/a?x=1", "/files/a", "x=1"),
+            ("http://h/files/a?x", "/files/a", "x"),
+            ("HTTPS://h:8080/files/a", "/files/a", ""),
+            ("http://h", "/", ""),
+            ("http://h?q", "/", "q"),
+            ("/upload?next=http://a/files/x", "/upload", "next=http://a/files/x"),
+            ("/static://x/files/y", "/static://x/files/y", ""),
+            ("1http://h/files/a", "1http://h/files/a", ""),
+        ];
+        for (target, path, query) in cases {
+            assert_eq!(split_target(target), (path.to_string(), query.to_string()), "{target}");
+        }
+    }
 }

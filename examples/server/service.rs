@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::conn;
 use super::events::Hub;
-use super::store::Store;
+use super::store::{self, Store};
 
 /// Everything the server can be told.
 #[derive(Clone, Debug)]
@@ -43,10 +43,23 @@ pub struct Settings {
     pub min_rate: u64,
     /// Time before `min_rate` is enforced.
     pub rate_grace: Duration,
-    /// Connections served at once; more get `503` and are closed.
+    /// Connections served at once; more get `503` and are closed. Lowered at
+    /// start to what the open-file limit allows (see [`connection_cap`]).
     pub max_connections: usize,
+    /// Connections one client address may hold at once.
+    pub max_per_address: usize,
+    /// Slots kept for addresses that hold no connection: once only this many
+    /// are free, an address that already has one gets `503`.
+    pub new_client_slots: usize,
     /// Time between `tick` events on `/events`.
     pub event_interval: Duration,
+    /// Events queued for one `/events` reader; a reader that falls this far
+    /// behind is disconnected.
+    pub event_backlog: usize,
+    /// Most bytes stored, uploads in progress included (`507` beyond).
+    pub max_stored: u64,
+    /// An incomplete upload untouched this long is deleted.
+    pub partial_ttl: Duration,
     /// Log one line per request to stderr.
     pub log: bool,
 }
@@ -65,7 +78,12 @@ impl Default for Settings {
             min_rate: 1024,
             rate_grace: Duration::from_secs(10),
             max_connections: 512,
+            max_per_address: 64,
+            new_client_slots: 64,
             event_interval: Duration::from_secs(1),
+            event_backlog: 64,
+            max_stored: 64 << 30,
+            partial_ttl: Duration::from_secs(24 * 3600),
             log: false,
         }
     }
@@ -82,8 +100,11 @@ pub struct Shared {
     pub hub: Hub,
     /// Set when the server stops.
     pub stopping: AtomicBool,
-    /// Open connections (a handle to shut each down on stop).
-    open: Mutex<HashMap<u64, TcpStream>>,
+    /// Open connections (to shut each down on stop) and who holds them.
+    open: Mutex<Slots>,
+    /// Connections served at once (`max_connections`, lowered to what the
+    /// open-file limit allows).
+    cap: usize,
     /// Connection threads not yet joined.
     workers: Mutex<Vec<JoinHandle<()>>>,
     next_id: AtomicU64,
@@ -95,6 +116,49 @@ pub struct Server {
     addr: SocketAddr,
     shared: Arc<Shared>,
     acceptor: Option<JoinHandle<()>>,
+}
+
+/// The open connections, by id, and how many each client address holds.
+#[derive(Debug, Default)]
+struct Slots {
+    conns: HashMap<u64, (Arc<TcpStream>, IpAddr)>,
+    per_address: HashMap<IpAddr, usize>,
+}
+
+impl Slots {
+    fn remove(&mut self, id: u64) {
+        if let Some((_, ip)) = self.conns.remove(&id) {
+            if let Some(n) = self.per_address.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_address.remove(&ip);
+                }
+            }
+        }
+    }
+}
+
+/// File descriptors one connection may hold: its socket, and a file while it
+/// uploads or downloads.
+pub const FDS_PER_CONNECTION: u64 = 2;
+/// File descriptors kept for the rest of the process (listener, standard
+/// streams, directories being listed, the test harness...).
+pub const FDS_KEPT: u64 = 64;
+
+/// The soft limit on open files (`ulimit -n`), from `/proc/self/limits`.
+pub fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// Connections the server can hold at once: `wanted`, or fewer if the
+/// open-file limit cannot give each its descriptors.
+pub fn connection_cap(wanted: usize, open_files: Option<u64>) -> usize {
+    match open_files {
+        Some(n) => wanted.min((n.saturating_sub(FDS_KEPT) / FDS_PER_CONNECTION) as usize),
+        None => wanted,
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -115,13 +179,19 @@ impl Server {
         let listener = TcpListener::bind(&settings.addr)?;
         let addr = listener.local_addr()?;
         let dir = settings.dir.clone().unwrap_or_else(fresh_dir);
-        let store = Arc::new(Store::open(&dir)?);
+        let limits = store::Limits { max_bytes: settings.max_stored, partial_ttl: settings.partial_ttl };
+        let store = Arc::new(Store::open(&dir, limits)?);
+        let cap = connection_cap(settings.max_connections, open_file_limit());
+        if cap < settings.max_connections && settings.log {
+            eprintln!("server: at most {cap} connections (the open-file limit allows no more)");
+        }
         let shared = Arc::new(Shared {
+            hub: Hub::new(settings.event_backlog),
             settings,
             store,
-            hub: Hub::new(),
             stopping: AtomicBool::new(false),
-            open: Mutex::new(HashMap::new()),
+            open: Mutex::new(Slots::default()),
+            cap,
             workers: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(0),
         });
@@ -140,6 +210,26 @@ impl Server {
     /// The storage directory.
     pub fn dir(&self) -> &Path {
         self.shared.store.root()
+    }
+
+    /// Connections being served now.
+    pub fn open_connections(&self) -> usize {
+        lock(&self.shared.open).conns.len()
+    }
+
+    /// Connections the server holds at most (see [`connection_cap`]).
+    pub fn connection_cap(&self) -> usize {
+        self.shared.cap
+    }
+
+    /// The event hub behind `/events`.
+    pub fn hub(&self) -> &Hub {
+        &self.shared.hub
+    }
+
+    /// The upload store.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
     }
 
     /// Runs until the accept thread ends (that is, forever, for `main`).
@@ -167,7 +257,7 @@ impl Server {
         }
         let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         let _ = acceptor.join();
-        for stream in lock(&self.shared.open).values() {
+        for (stream, _) in lock(&self.shared.open).conns.values() {
             let _ = stream.shutdown(Shutdown::Both);
         }
         let workers = std::mem::take(&mut *lock(&self.shared.workers));
@@ -196,25 +286,47 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     }
 }
 
-/// Starts a thread for a new connection, or turns it away when full.
-fn admit(mut stream: TcpStream, shared: &Arc<Shared>) {
+/// Why a connection is turned away.
+fn refusal(slots: &Slots, ip: IpAddr, settings: &Settings, cap: usize) -> Option<&'static str> {
+    let open = slots.conns.len();
+    let held = slots.per_address.get(&ip).copied().unwrap_or(0);
+    if open >= cap {
+        return Some("the server is full");
+    }
+    if held >= settings.max_per_address {
+        return Some("too many connections from this address");
+    }
+    if held > 0 && open + settings.new_client_slots.min(cap / 2) >= cap {
+        return Some("the remaining slots are kept for new clients");
+    }
+    None
+}
+
+/// Starts a thread for a new connection, or turns it away (`503`).
+fn admit(stream: TcpStream, shared: &Arc<Shared>) {
     lock(&shared.workers).retain(|w| !w.is_finished());
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let ip = match stream.peer_addr() {
+        Ok(a) => a.ip(),
+        Err(_) => return,
+    };
+    let stream = Arc::new(stream);
     {
-        let mut open = lock(&shared.open);
-        let handle = match stream.try_clone() {
-            Ok(h) if open.len() < shared.settings.max_connections => h,
-            _ => {
-                drop(open);
-                let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
-                let _ = stream.write_all(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n",
-                );
-                let _ = stream.shutdown(Shutdown::Write);
-                return;
+        let mut slots = lock(&shared.open);
+        if let Some(why) = refusal(&slots, ip, &shared.settings, shared.cap) {
+            drop(slots);
+            if shared.settings.log {
+                eprintln!("{ip}: 503 ({why})");
             }
-        };
-        open.insert(id, handle);
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+            let _ = (&*stream).write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n",
+            );
+            let _ = stream.shutdown(Shutdown::Write);
+            return;
+        }
+        slots.conns.insert(id, (Arc::clone(&stream), ip));
+        *slots.per_address.entry(ip).or_insert(0) += 1;
     }
     let worker = {
         let shared = Arc::clone(shared);
@@ -223,13 +335,11 @@ fn admit(mut stream: TcpStream, shared: &Arc<Shared>) {
             if let (Err(e), true) = (result, shared.settings.log) {
                 eprintln!("connection {id}: {e}");
             }
-            lock(&shared.open).remove(&id);
+            lock(&shared.open).remove(id);
         })
     };
     match worker {
         Ok(w) => lock(&shared.workers).push(w),
-        Err(_) => {
-            lock(&shared.open).remove(&id);
-        }
+        Err(_) => lock(&shared.open).remove(id),
     }
 }

@@ -1,37 +1,79 @@
-//! Where uploads live on disk, and the rules that keep a broken upload from
-//! looking complete.
+//! Where uploads live on disk, and the rules that keep every request all or
+//! nothing and every reader consistent.
 //!
 //! Layout of the storage directory:
 //!
 //! ```text
 //! DIR/NAME            complete uploads
-//! DIR/.partial/NAME   uploads in progress, or cut short (the client may resume them)
+//! DIR/.partial/NAME   uploads cut short or kept open (the client may resume them)
+//! DIR/.tmp/N-NAME     the body of a PUT in progress
 //! ```
 //!
-//! An upload is always written into `.partial/` and renamed into `DIR/` only
-//! once its request body ended as the framing said it would. A client that
-//! disconnects (or times out) mid-body leaves the bytes it sent in `.partial/`,
-//! and `HEAD` reports that length with `Upload-Complete: ?0`, so the client can
-//! `PATCH` the rest. A request the server *rejects* mid-body (413, 400) is
-//! rolled back instead: a request either took effect or it did not.
+//! The rules:
 //!
-//! A partial upload shadows a complete file of the same name: the resource is
-//! whatever the newest upload to that name has made of it. One upload per name
-//! at a time; a second one gets `409 Conflict`.
+//! * A `PUT` writes a fresh file in `.tmp/` and renames it into place when its
+//!   body ended as framed. A file a reader holds is never truncated or
+//!   rewritten: a download in flight keeps reading the inode it opened.
+//! * A `PATCH` appends to the stored file; readers were promised only the
+//!   length stored before it, so the bytes it appends are invisible to them.
+//! * A request the server *rejects* (400, 413...) leaves what was stored as
+//!   it was: the fresh file of a `PUT` is deleted, a `PATCH` is cut back to
+//!   where it started. A client that disconnects mid-body keeps what it sent,
+//!   as an incomplete upload it can resume with `PATCH`.
+//! * The state of every name (length, complete or not) is kept in one index
+//!   under one lock. Readers take the length and open the file under it, and
+//!   every change of state (with the renames it needs) happens under it too,
+//!   so a reader sees one committed state, never a half-made one.
+//! * Nothing is followed: the files are opened only if they are regular files
+//!   (checked with `symlink_metadata`, then the opened file is checked to be the
+//!   same one), and a name taken by a link or a directory answers `409`.
+//! * Bounds: incomplete uploads untouched for `partial_ttl` are deleted, and
+//!   the bytes stored (uploads in progress included) never exceed `max_bytes`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The storage bounds.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Most bytes stored at once, uploads in progress included.
+    pub max_bytes: u64,
+    /// An incomplete upload untouched this long is deleted.
+    pub partial_ttl: Duration,
+}
 
 /// The upload directory.
 #[derive(Debug)]
 pub struct Store {
     root: PathBuf,
     partial: PathBuf,
-    /// Names with an upload in progress.
-    busy: Mutex<HashSet<String>>,
+    scratch: PathBuf,
+    limits: Limits,
+    index: Mutex<Index>,
+    /// Bytes on disk: stored files plus what uploads in progress reserved.
+    used: AtomicU64,
+    next_scratch: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Index {
+    files: HashMap<String, Entry>,
+    /// Names with an upload in progress (one at a time per name).
+    busy: HashSet<String>,
+    last_sweep: Instant,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    stat: Stat,
+    /// When an incomplete upload last changed (for expiry).
+    touched: Instant,
 }
 
 /// What a name currently refers to.
@@ -43,7 +85,7 @@ pub struct Stat {
     pub complete: bool,
 }
 
-/// Why an upload could not start.
+/// Why an upload could not start or go on.
 #[derive(Debug)]
 pub enum BeginError {
     /// Another upload to this name is in progress.
@@ -52,6 +94,10 @@ pub enum BeginError {
     NotFound,
     /// `PATCH` at an offset that is not the current length (which is given).
     OffsetMismatch(u64),
+    /// The name is taken by something that is not an upload (a link, a directory).
+    NotAFile,
+    /// Storing this would pass the storage bound.
+    Full,
     /// The file system said no.
     Io(io::Error),
 }
@@ -69,12 +115,86 @@ pub fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 200 && !name.starts_with('.') && name.bytes().all(ok_byte)
 }
 
+/// A real directory at `path` (created if missing; a link there is refused).
+fn own_dir(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
+        Ok(_) => Err(io::Error::other(format!("{} is not a directory", path.display()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(path),
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens `path` only if it is a regular file (not a link, not a directory);
+/// `None` otherwise. The opened file is checked to be the one inspected, so a
+/// link swapped in between is not followed either.
+fn open_regular(path: &Path, append: bool) -> io::Result<Option<File>> {
+    let seen = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => m,
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let file = match OpenOptions::new().read(!append).append(append).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let opened = file.metadata()?;
+    Ok((opened.dev() == seen.dev() && opened.ino() == seen.ino() && opened.is_file()).then_some(file))
+}
+
+/// True when something other than a regular file sits at `path`.
+fn foreign(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file())
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) the storage directory `root`.
-    pub fn open(root: &Path) -> io::Result<Store> {
-        let partial = root.join(".partial");
-        fs::create_dir_all(&partial)?;
-        Ok(Store { root: root.to_path_buf(), partial, busy: Mutex::new(HashSet::new()) })
+    /// Opens (creating if needed) the storage directory `root`, and indexes
+    /// the regular files in it.
+    pub fn open(root: &Path, limits: Limits) -> io::Result<Store> {
+        fs::create_dir_all(root)?;
+        let (partial, scratch) = (root.join(".partial"), root.join(".tmp"));
+        own_dir(&partial)?;
+        own_dir(&scratch)?;
+        // Bodies of PUTs that never ended, from an earlier run.
+        for entry in fs::read_dir(&scratch)? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                fs::remove_file(entry.path())?;
+            }
+        }
+        let mut files = HashMap::new();
+        let now = Instant::now();
+        // Complete files first: an incomplete upload of the same name shadows one.
+        for (dir, complete) in [(root, true), (partial.as_path(), false)] {
+            for entry in fs::read_dir(dir)? {
+                let entry = entry?;
+                let name = entry.file_name().to_str().filter(|n| valid_name(n)).map(str::to_string);
+                // `DirEntry::file_type` does not follow links.
+                if let (Some(name), true) = (name, entry.file_type()?.is_file()) {
+                    let stat = Stat { len: entry.metadata()?.len(), complete };
+                    files.insert(name, Entry { stat, touched: now });
+                }
+            }
+        }
+        let used = files.values().map(|e| e.stat.len).sum();
+        Ok(Store {
+            root: root.to_path_buf(),
+            partial,
+            scratch,
+            limits,
+            index: Mutex::new(Index { files, busy: HashSet::new(), last_sweep: now }),
+            used: AtomicU64::new(used),
+            next_scratch: AtomicU64::new(0),
+        })
     }
 
     /// The storage directory.
@@ -82,96 +202,129 @@ impl Store {
         &self.root
     }
 
-    fn complete_path(&self, name: &str) -> PathBuf {
-        self.root.join(name)
+    /// Bytes stored now, uploads in progress included.
+    pub fn used(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
     }
 
-    fn partial_path(&self, name: &str) -> PathBuf {
-        self.partial.join(name)
+    fn path(&self, name: &str, complete: bool) -> PathBuf {
+        if complete { self.root.join(name) } else { self.partial.join(name) }
+    }
+
+    /// The index, with expired incomplete uploads swept out first.
+    fn index(&self) -> MutexGuard<'_, Index> {
+        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        let ttl = self.limits.partial_ttl;
+        if index.last_sweep.elapsed() >= ttl.min(Duration::from_secs(1)) {
+            index.last_sweep = Instant::now();
+            let Index { files, busy, .. } = &mut *index;
+            files.retain(|name, e| {
+                let keep = e.stat.complete || busy.contains(name) || e.touched.elapsed() < ttl;
+                if !keep && remove_if_present(&self.path(name, false)).is_ok() {
+                    self.used.fetch_sub(e.stat.len, Ordering::Relaxed);
+                    return false;
+                }
+                true
+            });
+        }
+        index
+    }
+
+    /// Takes `n` more bytes of the storage bound, if there is room.
+    fn reserve(&self, n: u64) -> bool {
+        let max = self.limits.max_bytes;
+        self.used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| u.checked_add(n).filter(|&t| t <= max)).is_ok()
+    }
+
+    fn release(&self, n: u64) {
+        self.used.fetch_sub(n, Ordering::Relaxed);
     }
 
     /// The state of `name`, if anything is stored under it.
-    pub fn stat(&self, name: &str) -> io::Result<Option<Stat>> {
-        for (path, complete) in [(self.partial_path(name), false), (self.complete_path(name), true)] {
-            match fs::metadata(&path) {
-                Ok(m) => return Ok(Some(Stat { len: m.len(), complete })),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(None)
+    pub fn stat(&self, name: &str) -> Option<Stat> {
+        self.index().files.get(name).map(|e| e.stat)
     }
 
-    /// Opens `name` for reading: the file, its length and whether it is complete.
+    /// Opens `name` for reading: the file and the state it is in. Read no more
+    /// than `len` bytes of it (an append in progress may be behind them).
     pub fn open_read(&self, name: &str) -> io::Result<Option<(File, Stat)>> {
-        for (path, complete) in [(self.partial_path(name), false), (self.complete_path(name), true)] {
-            match File::open(&path) {
-                Ok(f) => {
-                    let len = f.metadata()?.len();
-                    return Ok(Some((f, Stat { len, complete })));
-                }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(None)
+        let index = self.index();
+        let Some(entry) = index.files.get(name) else {
+            return Ok(None);
+        };
+        let file = open_regular(&self.path(name, entry.stat.complete), false)?;
+        Ok(file.map(|f| (f, entry.stat)))
     }
 
     /// Every stored name with its state, sorted by name.
-    pub fn list(&self) -> io::Result<Vec<(String, Stat)>> {
-        let mut names = Vec::new();
-        for dir in [&self.partial, &self.root] {
-            for entry in fs::read_dir(dir)? {
-                let entry = entry?;
-                if !entry.file_type()?.is_file() {
-                    continue;
-                }
-                if let Some(name) = entry.file_name().to_str().filter(|n| valid_name(n)) {
-                    names.push(name.to_string());
-                }
-            }
-        }
-        names.sort();
-        names.dedup();
-        let mut out = Vec::with_capacity(names.len());
-        for name in names {
-            if let Some(stat) = self.stat(&name)? {
-                out.push((name, stat));
-            }
-        }
-        Ok(out)
+    pub fn list(&self) -> Vec<(String, Stat)> {
+        let mut out: Vec<_> = self.index().files.iter().map(|(n, e)| (n.clone(), e.stat)).collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
-    fn claim(self: &Arc<Self>, name: &str) -> Result<Claim, BeginError> {
-        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        if !busy.insert(name.to_string()) {
+    fn claim(self: &Arc<Self>, index: &mut Index, name: &str) -> Result<Claim, BeginError> {
+        if !index.busy.insert(name.to_string()) {
             return Err(BeginError::Busy);
         }
         Ok(Claim { store: Arc::clone(self), name: name.to_string() })
     }
 
-    /// Starts a `PUT`: a new upload of `name` from byte 0.
-    pub fn begin_put(self: &Arc<Self>, name: &str) -> Result<Upload, BeginError> {
-        let claim = self.claim(name)?;
-        let file = File::create(self.partial_path(name))?;
-        Ok(Upload { claim, file, start: 0, written: 0, was_complete: false, replaces: true })
+    /// Starts a `PUT`: new content for `name`, written to a fresh file.
+    /// `declared` is the body's length, when the head gave it.
+    pub fn begin_put(self: &Arc<Self>, name: &str, declared: Option<u64>) -> Result<Upload, BeginError> {
+        let mut index = self.index();
+        if foreign(&self.path(name, true)) || foreign(&self.path(name, false)) {
+            return Err(BeginError::NotAFile);
+        }
+        let reserved = declared.unwrap_or(0);
+        if !self.reserve(reserved) {
+            return Err(BeginError::Full);
+        }
+        let claim = self.claim(&mut index, name).inspect_err(|_| self.release(reserved))?;
+        drop(index);
+        let n = self.next_scratch.fetch_add(1, Ordering::Relaxed);
+        let scratch = self.scratch.join(format!("{n}-{name}"));
+        // `create_new` refuses anything already there, a link included.
+        let file = OpenOptions::new().write(true).create_new(true).open(&scratch);
+        let file = file.inspect_err(|_| self.release(reserved))?;
+        Ok(Upload { claim, file, start: 0, written: 0, reserved, kind: Kind::Replace(scratch), done: false })
     }
 
     /// Starts a `PATCH`: appends to `name` if `offset` is its current length.
     pub fn begin_patch(self: &Arc<Self>, name: &str, offset: u64) -> Result<Upload, BeginError> {
-        let claim = self.claim(name)?;
-        let Some(stat) = self.stat(name)? else {
+        let mut index = self.index();
+        let Some(stat) = index.files.get(name).map(|e| e.stat) else {
             return Err(BeginError::NotFound);
         };
         if stat.len != offset {
             return Err(BeginError::OffsetMismatch(stat.len));
         }
-        if stat.complete {
-            // Appending reopens the upload: until this body ends, it is partial.
-            fs::rename(self.complete_path(name), self.partial_path(name))?;
+        let Some(file) = open_regular(&self.path(name, stat.complete), true)? else {
+            return Err(BeginError::NotAFile);
+        };
+        let claim = self.claim(&mut index, name)?;
+        Ok(Upload { claim, file, start: offset, written: 0, reserved: 0, kind: Kind::Append, done: false })
+    }
+
+    /// Records the new state of `name` (moving its file if its completeness
+    /// changed) and releases what the old state held of the storage bound.
+    fn settle(&self, name: &str, from: Option<&Path>, stat: Stat) -> io::Result<()> {
+        let mut index = self.index();
+        let old = index.files.get(name).map(|e| e.stat);
+        let target = self.path(name, stat.complete);
+        match (from, old) {
+            (Some(fresh), _) => fs::rename(fresh, &target)?,
+            (None, Some(old)) if old.complete != stat.complete => fs::rename(self.path(name, old.complete), &target)?,
+            (None, _) => {}
         }
-        let file = OpenOptions::new().append(true).open(self.partial_path(name))?;
-        Ok(Upload { claim, file, start: offset, written: 0, was_complete: stat.complete, replaces: false })
+        if from.is_some() {
+            // The new file replaced the old one; drop a copy in the other place.
+            remove_if_present(&self.path(name, !stat.complete))?;
+            self.release(old.map_or(0, |o| o.len));
+        }
+        index.files.insert(name.to_string(), Entry { stat, touched: Instant::now() });
+        Ok(())
     }
 }
 
@@ -184,26 +337,42 @@ struct Claim {
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        let mut busy = self.store.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        busy.remove(&self.name);
+        self.store.index.lock().unwrap_or_else(PoisonError::into_inner).busy.remove(&self.name);
     }
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// A `PUT`: the new content is in this fresh file.
+    Replace(PathBuf),
+    /// A `PATCH`: appending to the stored file.
+    Append,
 }
 
 /// An upload in progress. Dropping it without [`Upload::commit`] or
 /// [`Upload::roll_back`] is what a broken connection does: the bytes written
-/// so far stay, marked incomplete.
+/// so far are kept, as an incomplete upload.
 #[derive(Debug)]
 pub struct Upload {
     claim: Claim,
     file: File,
-    /// Length of the stored data when this request began.
+    /// Length of the stored data this request builds on.
     start: u64,
     /// Bytes this request has written.
     written: u64,
-    /// A `PATCH` that reopened a complete file.
-    was_complete: bool,
-    /// A `PUT`: on roll-back the partial file goes away entirely.
-    replaces: bool,
+    /// Bytes of the storage bound taken and not yet written.
+    reserved: u64,
+    kind: Kind,
+    done: bool,
+}
+
+/// Why body bytes could not be stored.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The storage bound is reached.
+    Full,
+    /// The file system said no.
+    Io(io::Error),
 }
 
 impl Upload {
@@ -213,9 +382,23 @@ impl Upload {
     }
 
     /// Appends body bytes as they arrive.
-    pub fn write(&mut self, data: &[u8]) -> io::Result<()> {
-        self.file.write_all(data)?;
-        self.written += data.len() as u64;
+    pub fn write(&mut self, data: &[u8]) -> Result<(), WriteError> {
+        let n = data.len() as u64;
+        if n > self.reserved {
+            // Reserve ahead in steps, so the bound is not touched on every read.
+            let step = (n - self.reserved).max(1 << 20);
+            if !self.claim.store.reserve(step) {
+                if !self.claim.store.reserve(n - self.reserved) {
+                    return Err(WriteError::Full);
+                }
+                self.reserved = n;
+            } else {
+                self.reserved += step;
+            }
+        }
+        self.file.write_all(data).map_err(WriteError::Io)?;
+        self.reserved -= n;
+        self.written += n;
         Ok(())
     }
 
@@ -224,30 +407,53 @@ impl Upload {
         self.written
     }
 
-    /// The body ended as framed. Marks the upload complete (moves it out of
-    /// `.partial/`) when `complete`; returns the stored length.
-    pub fn commit(self, complete: bool) -> io::Result<u64> {
+    /// Makes the new state visible: `complete` or open for more `PATCH`es.
+    fn finish(&mut self, complete: bool) -> io::Result<u64> {
+        self.done = true;
+        let store = Arc::clone(&self.claim.store);
+        store.release(self.reserved);
+        self.reserved = 0;
+        let stat = Stat { len: self.start + self.written, complete };
+        let fresh = match &self.kind {
+            Kind::Replace(path) => Some(path.as_path()),
+            Kind::Append => None,
+        };
+        store.settle(&self.claim.name, fresh, stat)?;
+        Ok(stat.len)
+    }
+
+    /// The body ended as framed: the upload is complete if `complete`, else
+    /// kept open for more `PATCH`es. Returns the stored length.
+    pub fn commit(mut self, complete: bool) -> io::Result<u64> {
         self.file.sync_data()?;
-        let store = &self.claim.store;
-        let name = &self.claim.name;
-        if complete {
-            fs::rename(store.partial_path(name), store.complete_path(name))?;
-        }
-        Ok(self.start + self.written)
+        self.finish(complete).inspect_err(|_| self.undo())
     }
 
     /// The request was rejected: undo what it wrote.
-    pub fn roll_back(self) -> io::Result<()> {
-        let store = &self.claim.store;
-        let name = &self.claim.name;
-        if self.replaces {
-            drop(self.file);
-            return fs::remove_file(store.partial_path(name));
+    pub fn roll_back(mut self) -> io::Result<()> {
+        self.done = true;
+        self.undo();
+        match &self.kind {
+            Kind::Replace(_) => Ok(()),
+            Kind::Append => self.file.set_len(self.start),
         }
-        self.file.set_len(self.start)?;
-        if self.was_complete {
-            fs::rename(store.partial_path(name), store.complete_path(name))?;
+    }
+
+    fn undo(&mut self) {
+        self.done = true;
+        self.claim.store.release(self.reserved + self.written);
+        self.reserved = 0;
+        if let Kind::Replace(path) = &self.kind {
+            let _ = fs::remove_file(path);
         }
-        Ok(())
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        // Cut short: keep what arrived, as an incomplete upload.
+        if !self.done && self.finish(false).is_err() {
+            self.undo();
+        }
     }
 }
