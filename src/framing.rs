@@ -111,7 +111,7 @@ pub(crate) fn check_coding_fields(ctx: &FramingContext, facts: &Facts, cfg: &Con
     }
     // Step 3: TE with CL is how CL.TE / TE.CL smuggling starts. A response may
     // be read leniently (TE wins, the connection closes); a request never.
-    let lenient = !ctx.request && cfg.leniency.transfer_encoding_with_content_length_in_responses;
+    let lenient = !ctx.request && cfg.leniency.contains(Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES);
     if facts.content_length.is_some() && !lenient {
         return Err(ErrorKind::TransferEncodingWithContentLength);
     }
@@ -165,10 +165,10 @@ pub(crate) fn request(
         None
     };
     if let Some(fault) = host_error {
-        if !cfg.leniency.missing_host {
+        if !cfg.leniency.contains(Leniency::MISSING_HOST) {
             return Err(fault);
         }
-        used.missing_host = true;
+        used |= Leniency::MISSING_HOST;
     }
     let framing = coded_framing(&FramingContext::request(version), facts, cfg)?;
     // Step 4: in a request, chunked must be the final coding.
@@ -198,7 +198,7 @@ pub(crate) fn response(
 ) -> Result<Decision, Fault> {
     let ctx = FramingContext::response(method, code, version);
     let te_with_cl = !ctx.fields_ignored && facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
-    let used = Leniency { transfer_encoding_with_content_length_in_responses: te_with_cl, ..Leniency::NONE };
+    let used = if te_with_cl { Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES } else { Leniency::NONE };
     let decision = |framing, disposition| Ok(Decision { framing, disposition, used });
     // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say
     // (their Content-Length and Transfer-Encoding were not even read).

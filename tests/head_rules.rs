@@ -2,7 +2,7 @@
 //! per rule, each row naming the RFC section it comes from. The message
 //! parser shares the same state machine; the fixtures cover it.
 
-use h1parse::{Config, ErrorKind, Header, Limits, Request, Response, Status, Version};
+use h1parse::{Config, ErrorKind, Header, Leniency, Limits, Request, Response, Status, Version};
 
 type Row = (&'static str, &'static [u8], Result<(), (ErrorKind, u64)>);
 
@@ -215,7 +215,7 @@ fn missing_host_points_at_the_blank_line() {
     let e = strict.parse(b"GET / HTTP/1.1\r\nA: b\r\n\r\n").unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::MissingHost, 22));
     let mut cfg = Config::new();
-    cfg.leniency.bare_lf_in_head = true;
+    cfg.leniency = Leniency::BARE_LF_IN_HEAD;
     let mut lenient = h1parse::RequestParser::with_config(cfg);
     let e = lenient.parse(b"GET / HTTP/1.1\nA: b\n\n").unwrap_err();
     assert_eq!((e.kind(), e.offset()), (ErrorKind::MissingHost, 20));
@@ -281,8 +281,9 @@ fn byte_by_byte_equals_whole_under_every_limit() {
                     cfg.limits.start_line = start_line;
                     // Responses: obs-fold and whitespace before the colon
                     // allowed, so fields are held back (the LF step must wait).
-                    cfg.leniency.obs_fold_in_responses = response;
-                    cfg.leniency.whitespace_before_colon_in_responses = response;
+                    if response {
+                        cfg.leniency = Leniency::OBS_FOLD_IN_RESPONSES | Leniency::WHITESPACE_BEFORE_COLON_IN_RESPONSES;
+                    }
                     let whole = events_fed_in_pieces(head, &cfg, response, head.len());
                     let one = events_fed_in_pieces(head, &cfg, response, 1);
                     assert_eq!(

@@ -297,35 +297,15 @@ pub fn trace<'s>(role: &Role, cfg: Config, pieces: impl IntoIterator<Item = &'s 
 
 // ---- leniency bits ---------------------------------------------------------
 
-/// The switches as bits, in declaration order.
-pub fn bits(l: Leniency) -> u8 {
-    [
-        l.bare_lf_in_head,
-        l.obs_fold_in_responses,
-        l.whitespace_before_colon_in_responses,
-        l.multiple_spaces_in_start_line,
-        l.missing_host,
-        l.any_version,
-        l.non_ascii_target,
-        l.transfer_encoding_with_content_length_in_responses,
-    ]
-    .iter()
-    .enumerate()
-    .fold(0, |acc, (i, &on)| acc | (u8::from(on) << i))
+/// The switches as bits (bit `n` is the `n`-th switch `Leniency` declares).
+pub fn bits(l: Leniency) -> u32 {
+    l.bits()
 }
 
-/// The inverse of [`bits`]: every one of the 256 combinations.
-pub fn leniency_from_bits(b: u8) -> Leniency {
-    Leniency {
-        bare_lf_in_head: b & 1 != 0,
-        obs_fold_in_responses: b & 2 != 0,
-        whitespace_before_colon_in_responses: b & 4 != 0,
-        multiple_spaces_in_start_line: b & 8 != 0,
-        missing_host: b & 16 != 0,
-        any_version: b & 32 != 0,
-        non_ascii_target: b & 64 != 0,
-        transfer_encoding_with_content_length_in_responses: b & 128 != 0,
-    }
+/// The inverse of [`bits`], ignoring bits that name no switch, so any fuzz
+/// input names a combination.
+pub fn leniency_from_bits(b: u32) -> Leniency {
+    Leniency::from_bits_truncate(b)
 }
 
 /// Small limits, so the fuzzer reaches every limit with short inputs.
@@ -444,7 +424,7 @@ fn expected_framing(role: &Role, head: &Head, used: Leniency) -> Framing {
         Role::Response(method) => {
             if te && cl.is_some() {
                 assert!(
-                    used.transfer_encoding_with_content_length_in_responses,
+                    used.contains(Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES),
                     "response TE+CL accepted without its switch being reported"
                 );
             }
@@ -628,11 +608,11 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
         match &s.ev {
             Ev::Head(h) => {
                 assert!(body.is_none(), "head inside a message");
-                let folds = s.used.obs_fold_in_responses;
+                let folds = s.used.contains(Leniency::OBS_FOLD_IN_RESPONSES);
                 h.fields.iter().for_each(|f| check_field(f, folds));
                 if let Role::Request = role {
                     assert!(!h.start[0].is_empty() && h.start[0].iter().all(|&b| is_tchar(b)), "bad method");
-                    let lenient_target = s.used.non_ascii_target;
+                    let lenient_target = s.used.contains(Leniency::NON_ASCII_TARGET);
                     assert!(
                         !h.start[1].is_empty()
                             && h.start[1].iter().all(|&b| b > 0x20 && b != 0x7f && (b < 0x80 || lenient_target)),
@@ -641,7 +621,10 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
                     );
                     let hosts = named(&h.fields, "host").count();
                     if (h.version == Version::Http11 && hosts != 1) || hosts > 1 {
-                        assert!(s.used.missing_host, "Host count {hosts} accepted without its switch");
+                        assert!(
+                            s.used.contains(Leniency::MISSING_HOST),
+                            "Host count {hosts} accepted without its switch"
+                        );
                     }
                 }
                 let expected = expected_framing(role, h, s.used);
@@ -716,7 +699,8 @@ fn check_body(
             }
         }
         Framing::Chunked => {
-            let reference = ref_chunked(rest, cfg.limits.chunk_size_digits, cfg.leniency.bare_lf_in_head);
+            let reference =
+                ref_chunked(rest, cfg.limits.chunk_size_digits, cfg.leniency.contains(Leniency::BARE_LF_IN_HEAD));
             match (end, error, &reference) {
                 (Some(end), _, RefChunked::Done { payload, len }) => {
                     assert_eq!((end - start, data), (*len as u64, &payload[..]), "chunked body differs from reference")
@@ -777,7 +761,7 @@ pub fn chunked_body(data: &[u8]) {
 /// Parses `buf` with the one-shot APIs; checks prefixes and agreement with
 /// the message parser's head.
 pub fn head_oneshot(data: &[u8]) {
-    for cfg in [Config::new(), Config { leniency: Leniency::all(), ..Config::new() }] {
+    for cfg in [Config::new(), Config { leniency: Leniency::ALL, ..Config::new() }] {
         oneshot_request(data, &cfg);
         oneshot_response(data, &cfg);
     }
@@ -902,8 +886,8 @@ pub fn pieces<'s>(stream: &'s [u8], sizes: &[u8]) -> Vec<&'s [u8]> {
     out
 }
 
-/// `leniency`. Byte 0: the switches (bit i is the i-th field of `Leniency`).
-/// Byte 1: bit 0 responses, bits 1-2 their method, bits 3-7 a piece size.
+/// `leniency`. Bytes 0-1: the switches, little-endian (bit i is the i-th
+/// switch `Leniency` declares). Byte 2: bit 0 responses, bits 1-2 their method, bits 3-7 a piece size.
 /// The rest is the stream. Whatever is switched on: every check of
 /// [`check_trace`] holds (TE+CL in requests, differing Content-Lengths and
 /// bad chunk lines stay errors, framing follows the fields), the trace is the
@@ -911,9 +895,9 @@ pub fn pieces<'s>(stream: &'s [u8], sizes: &[u8]) -> Vec<&'s [u8]> {
 /// rules, and anything strict rejects but the lenient parser accepted is
 /// reported by `leniencies_used()`.
 pub fn leniency(data: &[u8]) {
-    let [switches, ctl, stream @ ..] = data else { return };
+    let [low, high, ctl, stream @ ..] = data else { return };
     let role = Role::from_byte(*ctl);
-    let cfg = Config { leniency: leniency_from_bits(*switches), ..Config::new() };
+    let cfg = Config { leniency: leniency_from_bits(u32::from(u16::from_le_bytes([*low, *high]))), ..Config::new() };
     let lenient = trace(&role, cfg, [stream]);
     check_trace(&lenient, stream, &role, &cfg);
     let piece = usize::from(ctl >> 3) + 1;

@@ -9,7 +9,7 @@
 use super::FieldSpan;
 use super::machine::Fault;
 use crate::chars::{QDTEXT, QUOTED_PAIR, REG_NAME, TCHAR, eq_lower, in_class, is_ows};
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::framing::{FramingContext, check_coding_fields};
 
@@ -125,7 +125,7 @@ impl Facts {
         }
         if self.hosts == 2 {
             self.second_host_line = line;
-            if !cfg.leniency.missing_host {
+            if !cfg.leniency.contains(Leniency::MISSING_HOST) {
                 return Err(Fault::new(ErrorKind::DuplicateHost, line as usize));
             }
         }

@@ -3,7 +3,7 @@
 //! and the hand-over of each field to the sink.
 
 use super::{CR, Fault, HTAB, HeadMachine, LF, SP, Section, State, Step};
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::head::{FieldSink, FieldSpan, StartInfo, Version};
 use crate::simd;
@@ -317,7 +317,7 @@ impl HeadMachine {
             // Only held back when folding is allowed (see `value`).
             Some(field) => {
                 debug_assert!(self.may_fold(cfg));
-                self.used.obs_fold_in_responses = true;
+                self.used |= Leniency::OBS_FOLD_IN_RESPONSES;
                 // The value goes on: keep its start, expose the fold raw.
                 self.name = field.name;
                 self.mark = field.value.0 as usize;
@@ -331,7 +331,7 @@ impl HeadMachine {
 
     /// obs-fold is accepted only in responses, with the leniency (RFC 9112 5.2).
     pub(super) fn may_fold(&self, cfg: &Config) -> bool {
-        self.section == Section::Response && cfg.leniency.obs_fold_in_responses
+        self.section == Section::Response && cfg.leniency.contains(Leniency::OBS_FOLD_IN_RESPONSES)
     }
 
     /// What the start line said, for the sink's framing checks.
@@ -369,9 +369,9 @@ impl HeadMachine {
             Some(SP | HTAB)
                 if i > self.mark
                     && self.section == Section::Response
-                    && cfg.leniency.whitespace_before_colon_in_responses =>
+                    && cfg.leniency.contains(Leniency::WHITESPACE_BEFORE_COLON_IN_RESPONSES) =>
             {
-                self.used.whitespace_before_colon_in_responses = true;
+                self.used |= Leniency::WHITESPACE_BEFORE_COLON_IN_RESPONSES;
                 self.name = (self.mark as u32, i as u32);
                 self.pos = i + 1;
                 self.state = State::NameWs;

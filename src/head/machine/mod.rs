@@ -435,8 +435,8 @@ impl HeadMachine {
             self.pos = i + 1;
             self.state = lf_state;
             Ok(true)
-        } else if cfg.leniency.bare_lf_in_head {
-            self.used.bare_lf_in_head = true;
+        } else if cfg.leniency.contains(Leniency::BARE_LF_IN_HEAD) {
+            self.used |= Leniency::BARE_LF_IN_HEAD;
             self.state = lf_state;
             self.after_lf(i + 1, cfg);
             Ok(true)

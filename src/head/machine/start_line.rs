@@ -3,7 +3,7 @@
 //! plus fast paths for a request line or a status line that is all there.
 
 use super::{CR, Fault, HeadMachine, LF, SP, State, Step};
-use crate::config::Config;
+use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::simd;
 
@@ -123,8 +123,8 @@ impl HeadMachine {
     /// Extra SP where one separates start-line parts: skipped only with the
     /// `multiple_spaces_in_start_line` leniency.
     pub(super) fn skip_extra_space(&mut self, i: usize, cfg: &Config) -> Step {
-        if cfg.leniency.multiple_spaces_in_start_line {
-            self.used.multiple_spaces_in_start_line = true;
+        if cfg.leniency.contains(Leniency::MULTIPLE_SPACES_IN_START_LINE) {
+            self.used |= Leniency::MULTIPLE_SPACES_IN_START_LINE;
             self.next_part(i + 1, self.state);
             Ok(true)
         } else {
@@ -136,8 +136,8 @@ impl HeadMachine {
     pub(super) fn target(&mut self, buf: &[u8], cfg: &Config) -> Step {
         let end = self.window(buf);
         let mut i = simd::skip_target(buf, self.pos, end, false);
-        if cfg.leniency.non_ascii_target && buf.get(i).is_some_and(|&b| b >= 0x80) {
-            self.used.non_ascii_target = true;
+        if cfg.leniency.contains(Leniency::NON_ASCII_TARGET) && buf.get(i).is_some_and(|&b| b >= 0x80) {
+            self.used |= Leniency::NON_ASCII_TARGET;
             i = simd::skip_target(buf, i, end, true);
         }
         self.pos = i;
@@ -184,10 +184,10 @@ impl HeadMachine {
                     }
                     self.major = b - b'0';
                     if self.major != 1 {
-                        if !cfg.leniency.any_version {
+                        if !cfg.leniency.contains(Leniency::ANY_VERSION) {
                             return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
                         }
-                        self.used.any_version = true;
+                        self.used |= Leniency::ANY_VERSION;
                     }
                     true
                 }
