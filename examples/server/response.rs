@@ -59,7 +59,8 @@ impl Reply {
         self
     }
 
-    fn body_len(&self) -> u64 {
+    /// The length of the body (sent as `Content-Length`).
+    pub fn body_len(&self) -> u64 {
         match &self.body {
             Body::Bytes(b) => b.len() as u64,
             Body::File(_, len) => *len,

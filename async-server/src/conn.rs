@@ -1,0 +1,361 @@
+//! One connection: the std server's read loop (`examples/server/conn.rs`) on
+//! a tokio `TcpStream`, with `.await` where it waits: reading and writing.
+//!
+//! # A parser and a buffer across `.await`
+//!
+//! Both live in [`Conn`], which the connection's task owns. A parser call
+//! borrows the buffer (and the parser, for the head's fields) and returns an
+//! event that borrows them too; [`Conn::parse_step`] turns that event into an
+//! owned [`Step`] at once (copying what the response needs out of a head,
+//! writing body data to the upload while it is still a slice of the buffer).
+//! Only then, with every borrow ended, does the loop `.await` a read or a
+//! write. So no borrow is held across an `.await`, the buffer can be refilled
+//! in place, and the task's future is `Send` without any copying of the input.
+//!
+//! Blocking work: small downloads are read from the page cache inline; file
+//! writes and the commit's `fsync` run under `block_in_place`, and large
+//! downloads are streamed with `tokio::fs`.
+
+use std::io::{self, Read};
+use std::time::{Duration, Instant};
+
+use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::task::block_in_place;
+use tokio::time::timeout;
+
+use crate::Shared;
+use crate::response::{self, Body, Reply};
+use crate::routes::{self, Plan, RequestInfo, UploadKind};
+use crate::store::{Upload, WriteError};
+
+/// Idle time allowed between requests.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Time a head may take from its first byte.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time one read inside a body may wait.
+const BODY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Time one write may wait for the client to read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Downloads up to this size are read in one piece into the output buffer.
+const SMALL_FILE: u64 = 64 * 1024;
+/// Largest request head accepted (431 beyond), as in the std server.
+const MAX_HEAD: u32 = 32 * 1024;
+
+/// Whether the connection goes on after a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// What one parser call produced, owned, so the buffer can be refilled.
+enum Step {
+    NeedMore,
+    Head(RequestInfo),
+    Data(Result<(), Reply>),
+    Trailers,
+    End(Disposition),
+    Failed(h1parse::Error),
+}
+
+#[derive(Debug)]
+enum Work {
+    Respond(Reply),
+    Upload(Upload, UploadKind),
+}
+
+/// A request whose head has been read and whose response is not written yet.
+#[derive(Debug)]
+struct Exchange {
+    req: RequestInfo,
+    work: Work,
+    body_len: u64,
+    trailers: Vec<String>,
+}
+
+/// The connection's state, owned by its task.
+struct Conn<'s> {
+    shared: &'s Shared,
+    stream: TcpStream,
+    parser: RequestParser,
+    /// Input received and not consumed: `buf[start..end]`. Never grows.
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+    /// Responses not sent yet (pipelined ones go out together).
+    out: Vec<u8>,
+    exchange: Option<Exchange>,
+    /// When the first byte of the current head arrived.
+    head_started: Option<Instant>,
+}
+
+/// Serves one connection until it closes.
+pub async fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut cfg = Config::new();
+    cfg.limits.head = MAX_HEAD;
+    let capacity = cfg.limits.head.max(cfg.limits.trailers) as usize + 1 + 64 * 1024;
+    let mut conn = Conn {
+        shared,
+        stream,
+        parser: RequestParser::with_config(cfg),
+        buf: vec![0; capacity].into_boxed_slice(),
+        start: 0,
+        end: 0,
+        out: Vec::with_capacity(16 * 1024),
+        exchange: None,
+        head_started: None,
+    };
+    let result = conn.run().await;
+    // Cut short mid-body: the upload stays incomplete (Upload's Drop), resumable.
+    conn.exchange = None;
+    if result.is_ok() && conn.flush().await.is_ok() {
+        linger_close(&mut conn.stream).await;
+    }
+    result
+}
+
+/// Closes politely: stop sending, then read (and drop) what the client still
+/// sends for a moment, so that closing with unread input does not reset the
+/// connection and destroy the response before the client reads it.
+async fn linger_close(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    let mut scratch = [0u8; 16 * 1024];
+    let mut total = 0usize;
+    while total < 4 << 20 {
+        match tokio::time::timeout_at(deadline, stream.read(&mut scratch)).await {
+            Ok(Ok(n)) if n > 0 => total += n,
+            _ => break,
+        }
+    }
+}
+
+impl Conn<'_> {
+    async fn run(&mut self) -> io::Result<()> {
+        loop {
+            let flow = match self.parse_step() {
+                Step::NeedMore => self.read_more().await?,
+                Step::Head(req) => {
+                    self.head_started = None;
+                    self.begin(req).await?
+                }
+                Step::Data(Ok(())) | Step::Trailers => Flow::Continue,
+                Step::Data(Err(reply)) => self.abort(reply),
+                Step::End(disposition) => self.end(disposition).await?,
+                Step::Failed(e) => self.abort(routes::parse_error(e)),
+            };
+            if flow == Flow::Stop {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One parser call on everything pending. The event borrows the buffer;
+    /// it is turned into an owned [`Step`] here, before anything awaits.
+    fn parse_step(&mut self) -> Step {
+        let progress = match self.parser.parse(&self.buf[self.start..self.end]) {
+            Ok(p) => p,
+            Err(e) => return Step::Failed(e),
+        };
+        let consumed = progress.consumed;
+        let step = match progress.event {
+            None => Step::NeedMore,
+            Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head)),
+            Some(Event::Data(data)) => Step::Data(body_data(self.exchange.as_mut(), data, self.shared.max_body)),
+            Some(Event::Trailers(fields)) => {
+                if let Some(ex) = self.exchange.as_mut() {
+                    ex.trailers.extend(fields.iter().map(|f| f.name_str().to_string()));
+                }
+                Step::Trailers
+            }
+            Some(Event::End(d)) => Step::End(d),
+        };
+        self.start += consumed;
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
+        }
+        step
+    }
+
+    /// Sends what is pending, then waits for more input within the time
+    /// limit of the current phase.
+    async fn read_more(&mut self) -> io::Result<Flow> {
+        self.flush().await?;
+        let now = Instant::now();
+        let limit = match (&self.exchange, self.start == self.end) {
+            (Some(_), _) => BODY_TIMEOUT,
+            (None, true) => IDLE_TIMEOUT,
+            (None, false) => (*self.head_started.get_or_insert(now) + HEAD_TIMEOUT).saturating_duration_since(now),
+        };
+        if self.end == self.buf.len() {
+            if self.start == 0 {
+                // The head limit keeps every head smaller than the buffer.
+                return Ok(self.abort(Reply::fatal(431, "head larger than the input buffer\n")));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, self.end - self.start);
+        }
+        match timeout(limit, self.stream.read(&mut self.buf[self.end..])).await {
+            Ok(Ok(0)) => {
+                // End of stream; `finish()` says whether a message was cut short.
+                let _ = self.parser.finish() == Ok(Finish::Incomplete);
+                Ok(Flow::Stop)
+            }
+            Ok(Ok(n)) => {
+                self.end += n;
+                Ok(Flow::Continue)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_elapsed) => Ok(self.too_slow()),
+        }
+    }
+
+    /// Idle between requests: close quietly. Inside a message: 408, close.
+    fn too_slow(&mut self) -> Flow {
+        if self.exchange.is_some() || self.start != self.end {
+            let version = self.exchange.as_ref().map_or(Version::Http11, |ex| ex.req.version);
+            // A text body: queuing it cannot fail.
+            let _ = self.queue(Reply::fatal(408, "request timeout\n"), false, version);
+        }
+        Flow::Stop
+    }
+
+    /// A head arrived: decide what to do with the request.
+    async fn begin(&mut self, req: RequestInfo) -> io::Result<Flow> {
+        let work = match routes::plan(&req, &self.shared.store, self.shared.max_body) {
+            Plan::Refuse(reply) => {
+                self.queue(reply, req.method == "HEAD", req.version)?;
+                return Ok(Flow::Stop);
+            }
+            Plan::Respond(reply) => Work::Respond(reply),
+            Plan::Upload(up, kind) => Work::Upload(up, kind),
+            // The event stream is the std server's alone.
+            Plan::Events(_) => Work::Respond(Reply::text(404, "not found\n")),
+        };
+        if req.expects_continue() && req.has_body() {
+            self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            self.flush().await?;
+        }
+        self.exchange = Some(Exchange { req, work, body_len: 0, trailers: Vec::new() });
+        Ok(Flow::Continue)
+    }
+
+    /// The message ended: answer it.
+    async fn end(&mut self, disposition: Disposition) -> io::Result<Flow> {
+        let Some(ex) = self.exchange.take() else {
+            return Ok(Flow::Continue);
+        };
+        let reply = match ex.work {
+            Work::Respond(reply) => reply,
+            // The commit syncs the file to disk: not on a runtime thread.
+            Work::Upload(up, kind) => block_in_place(|| routes::uploaded(up, kind, &ex.trailers)).0,
+        };
+        let close = reply.close || disposition != Disposition::KeepAlive;
+        let reply = Reply { close, ..reply };
+        self.send(reply, ex.req.method == "HEAD", ex.req.version).await?;
+        Ok(if close { Flow::Stop } else { Flow::Continue })
+    }
+
+    /// A request rejected after its head: roll back its upload, answer, close.
+    fn abort(&mut self, reply: Reply) -> Flow {
+        let version = match self.exchange.take() {
+            Some(ex) => {
+                if let Work::Upload(up, _) = ex.work {
+                    let _ = block_in_place(|| up.roll_back());
+                }
+                ex.req.version
+            }
+            None => Version::Http11,
+        };
+        // A text body: queuing it cannot fail.
+        let _ = self.queue(reply, false, version);
+        Flow::Stop
+    }
+
+    /// Appends the head of `reply` (and its body, unless `head_only` or a
+    /// large file) to the output; returns the large file still to stream.
+    fn queue(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<Option<(std::fs::File, u64)>> {
+        let len = reply.body_len();
+        let mut fields = reply.fields;
+        fields.push(("Content-Length", len.to_string()));
+        // Writing to a Vec cannot fail.
+        let _ = response::write_head(&mut self.out, reply.status, &fields, version, reply.close);
+        self.out.extend_from_slice(b"\r\n");
+        if head_only {
+            return Ok(None);
+        }
+        match reply.body {
+            Body::Bytes(b) => self.out.extend_from_slice(&b),
+            Body::File(file, len) if len <= SMALL_FILE => {
+                let at = self.out.len();
+                self.out.resize(at + len as usize, 0);
+                // A small file in the page cache: one short read, done inline.
+                // Without the promised bytes the connection ends (an error).
+                (&file).read_exact(&mut self.out[at..])?;
+            }
+            Body::File(file, len) => return Ok(Some((file, len))),
+        }
+        Ok(None)
+    }
+
+    /// Writes `reply`: buffered, except a large file, streamed after a flush.
+    async fn send(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<()> {
+        let Some((file, len)) = self.queue(reply, head_only, version)? else {
+            return Ok(());
+        };
+        self.flush().await?;
+        let mut body = tokio::fs::File::from_std(file).take(len);
+        let mut piece = vec![0; 64 * 1024];
+        let mut sent = 0;
+        loop {
+            let n = body.read(&mut piece).await?;
+            if n == 0 {
+                break;
+            }
+            write_within(&mut self.stream, &piece[..n]).await?;
+            sent += n as u64;
+        }
+        if sent != len {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shorter than announced"));
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            write_within(&mut self.stream, &self.out).await?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+}
+
+/// `write_all`, given up after [`WRITE_TIMEOUT`] (the client stopped reading).
+async fn write_within(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<()> {
+    match timeout(WRITE_TIMEOUT, stream.write_all(bytes)).await {
+        Ok(result) => result,
+        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")),
+    }
+}
+
+/// Body bytes: count them against the limit and store or discard them.
+fn body_data(exchange: Option<&mut Exchange>, data: &[u8], max_body: u64) -> Result<(), Reply> {
+    let Some(ex) = exchange else {
+        return Ok(());
+    };
+    ex.body_len += data.len() as u64;
+    if ex.body_len > max_body {
+        return Err(routes::too_large(max_body));
+    }
+    match &mut ex.work {
+        // A file write may block on the disk: not on a runtime thread.
+        Work::Upload(up, _) => block_in_place(|| up.write(data)).map_err(|e| match e {
+            WriteError::Full => routes::storage_full(),
+            WriteError::Io(e) => Reply::internal(&e),
+        }),
+        Work::Respond(_) => Ok(()),
+    }
+}
