@@ -16,14 +16,17 @@
 //! writes and the commit's `fsync` run under `block_in_place`, and large
 //! downloads are streamed with `tokio::fs`.
 
+use std::future::{Future, poll_fn};
 use std::io::{self, Read};
+use std::pin::{Pin, pin};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::block_in_place;
-use tokio::time::timeout;
+use tokio::time::{Sleep, sleep};
 
 use crate::Shared;
 use crate::response::{self, Body, Reply};
@@ -89,6 +92,9 @@ struct Conn<'s> {
     exchange: Option<Exchange>,
     /// When the first byte of the current head arrived.
     head_started: Option<Instant>,
+    /// The deadline of the current wait (read or write): one timer per
+    /// connection, moved rather than made anew for every wait.
+    deadline: Pin<Box<Sleep>>,
 }
 
 /// Serves one connection until it closes.
@@ -107,6 +113,7 @@ pub async fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         out: Vec::with_capacity(16 * 1024),
         exchange: None,
         head_started: None,
+        deadline: Box::pin(sleep(IDLE_TIMEOUT)),
     };
     let result = conn.run().await;
     // Cut short mid-body: the upload stays incomplete (Upload's Drop), resumable.
@@ -198,18 +205,20 @@ impl Conn<'_> {
             self.buf.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
         }
-        match timeout(limit, self.stream.read(&mut self.buf[self.end..])).await {
-            Ok(Ok(0)) => {
+        self.deadline.as_mut().reset((now + limit).into());
+        let read = self.stream.read(&mut self.buf[self.end..]);
+        match within(read, self.deadline.as_mut()).await {
+            Some(Ok(0)) => {
                 // End of stream; `finish()` says whether a message was cut short.
                 let _ = self.parser.finish() == Ok(Finish::Incomplete);
                 Ok(Flow::Stop)
             }
-            Ok(Ok(n)) => {
+            Some(Ok(n)) => {
                 self.end += n;
                 Ok(Flow::Continue)
             }
-            Ok(Err(e)) => Err(e),
-            Err(_elapsed) => Ok(self.too_slow()),
+            Some(Err(e)) => Err(e),
+            None => Ok(self.too_slow()),
         }
     }
 
@@ -315,7 +324,7 @@ impl Conn<'_> {
             if n == 0 {
                 break;
             }
-            write_within(&mut self.stream, &piece[..n]).await?;
+            write_within(&mut self.stream, self.deadline.as_mut(), &piece[..n]).await?;
             sent += n as u64;
         }
         if sent != len {
@@ -326,18 +335,37 @@ impl Conn<'_> {
 
     async fn flush(&mut self) -> io::Result<()> {
         if !self.out.is_empty() {
-            write_within(&mut self.stream, &self.out).await?;
+            write_within(&mut self.stream, self.deadline.as_mut(), &self.out).await?;
             self.out.clear();
         }
         Ok(())
     }
 }
 
-/// `write_all`, given up after [`WRITE_TIMEOUT`] (the client stopped reading).
-async fn write_within(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<()> {
-    match timeout(WRITE_TIMEOUT, stream.write_all(bytes)).await {
-        Ok(result) => result,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")),
+/// Polls `work` until it is done (`Some`) or `deadline` passes (`None`).
+async fn within<T>(work: impl Future<Output = T>, mut deadline: Pin<&mut Sleep>) -> Option<T> {
+    let mut work = pin!(work);
+    poll_fn(|cx| match work.as_mut().poll(cx) {
+        Poll::Ready(done) => Poll::Ready(Some(done)),
+        Poll::Pending => deadline.as_mut().poll(cx).map(|()| None),
+    })
+    .await
+}
+
+/// `write_all`, given up after [`WRITE_TIMEOUT`] (the client stopped
+/// reading). Most writes fit the socket buffer at once: no timer for those.
+async fn write_within(stream: &mut TcpStream, deadline: Pin<&mut Sleep>, bytes: &[u8]) -> io::Result<()> {
+    let rest = match stream.try_write(bytes) {
+        Ok(n) if n == bytes.len() => return Ok(()),
+        Ok(n) => &bytes[n..],
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => bytes,
+        Err(e) => return Err(e),
+    };
+    let mut deadline = deadline;
+    deadline.as_mut().reset(tokio::time::Instant::now() + WRITE_TIMEOUT);
+    match within(stream.write_all(rest), deadline).await {
+        Some(result) => result,
+        None => Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")),
     }
 }
 

@@ -126,6 +126,7 @@ async fn run(addr: &str, dir: PathBuf) -> std::io::Result<()> {
 }
 
 async fn refuse(mut stream: TcpStream) {
-    let answer = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n";
+    let answer =
+        b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n";
     let _ = tokio::time::timeout(Duration::from_millis(200), stream.write_all(answer)).await;
 }

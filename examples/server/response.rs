@@ -101,7 +101,9 @@ pub fn write_head(
     version: Version,
     close: bool,
 ) -> io::Result<()> {
-    write!(out, "HTTP/1.1 {status} {}\r\nDate: {}\r\nServer: h1parse-example\r\n", reason(status), http_date())?;
+    write!(out, "HTTP/1.1 {status} {}\r\nDate: ", reason(status))?;
+    with_http_date(|date| out.write_all(date.as_bytes()))?;
+    out.write_all(b"\r\nServer: h1parse-example\r\n")?;
     for (name, value) in fields {
         write!(out, "{name}: {value}\r\n")?;
     }
@@ -182,8 +184,22 @@ fn copy_paced(file: File, len: u64, out: &mut impl Write, pace: Pace) -> io::Res
 /// The current time as an IMF-fixdate (RFC 9110 5.6.7), e.g.
 /// `Sun, 06 Nov 1994 08:49:37 GMT`.
 pub fn http_date() -> String {
+    with_http_date(str::to_string)
+}
+
+/// Calls `f` with the current date, formatted at most once a second per thread.
+fn with_http_date<T>(f: impl FnOnce(&str) -> T) -> T {
+    thread_local! {
+        static DATE: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    format_http_date(secs)
+    DATE.with_borrow_mut(|(at, date)| {
+        if *at != secs {
+            *date = format_http_date(secs);
+            *at = secs;
+        }
+        f(date)
+    })
 }
 
 /// Formats seconds since 1970 as an IMF-fixdate.

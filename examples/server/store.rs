@@ -33,10 +33,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 /// The storage bounds.
@@ -55,7 +55,11 @@ pub struct Store {
     partial: PathBuf,
     scratch: PathBuf,
     limits: Limits,
-    index: Mutex<Index>,
+    /// Readers share it; every change of state takes it alone.
+    index: RwLock<Index>,
+    /// When the index was last swept of expired uploads (ms since `opened`).
+    last_sweep: AtomicU64,
+    opened: Instant,
     /// Bytes on disk: stored files plus what uploads in progress reserved.
     used: AtomicU64,
     next_scratch: AtomicU64,
@@ -66,7 +70,6 @@ struct Index {
     files: HashMap<String, Entry>,
     /// Names with an upload in progress (one at a time per name).
     busy: HashSet<String>,
-    last_sweep: Instant,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -125,23 +128,46 @@ fn own_dir(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The kernel's `O_NOFOLLOW` where this code knows its value (std has no
+/// constant for it, and this crate takes no dependency for one).
+#[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "x86")))]
+const O_NOFOLLOW: Option<i32> = Some(0x20000);
+#[cfg(all(target_os = "linux", any(target_arch = "aarch64", target_arch = "arm")))]
+const O_NOFOLLOW: Option<i32> = Some(0x8000);
+#[cfg(not(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64", target_arch = "arm")
+)))]
+const O_NOFOLLOW: Option<i32> = None;
+
 /// Opens `path` only if it is a regular file (not a link, not a directory);
-/// `None` otherwise. The opened file is checked to be the one inspected, so a
-/// link swapped in between is not followed either.
+/// `None` otherwise. With `O_NOFOLLOW` the kernel refuses a link; without it
+/// the path is inspected with `symlink_metadata` first and the opened file
+/// must be the one inspected, so a link swapped in between is not followed.
 fn open_regular(path: &Path, append: bool) -> io::Result<Option<File>> {
-    let seen = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_file() => m,
-        Ok(_) => return Ok(None),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let mut options = OpenOptions::new();
+    options.read(!append).append(append);
+    let seen = match O_NOFOLLOW {
+        Some(flag) => {
+            options.custom_flags(flag);
+            None
+        }
+        None => match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_file() => Some(m),
+            Ok(_) => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        },
     };
-    let file = match OpenOptions::new().read(!append).append(append).open(path) {
+    let file = match options.open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        // Gone, or a link (ELOOP under O_NOFOLLOW).
+        Err(e) if e.kind() == io::ErrorKind::NotFound || foreign(path) => return Ok(None),
         Err(e) => return Err(e),
     };
     let opened = file.metadata()?;
-    Ok((opened.dev() == seen.dev() && opened.ino() == seen.ino() && opened.is_file()).then_some(file))
+    let same = seen.is_none_or(|seen| opened.dev() == seen.dev() && opened.ino() == seen.ino());
+    Ok((same && opened.is_file()).then_some(file))
 }
 
 /// True when something other than a regular file sits at `path`.
@@ -191,7 +217,9 @@ impl Store {
             partial,
             scratch,
             limits,
-            index: Mutex::new(Index { files, busy: HashSet::new(), last_sweep: now }),
+            index: RwLock::new(Index { files, busy: HashSet::new() }),
+            last_sweep: AtomicU64::new(0),
+            opened: now,
             used: AtomicU64::new(used),
             next_scratch: AtomicU64::new(0),
         })
@@ -211,23 +239,42 @@ impl Store {
         if complete { self.root.join(name) } else { self.partial.join(name) }
     }
 
-    /// The index, with expired incomplete uploads swept out first.
-    fn index(&self) -> MutexGuard<'_, Index> {
-        let mut index = self.index.lock().unwrap_or_else(PoisonError::into_inner);
-        let ttl = self.limits.partial_ttl;
-        if index.last_sweep.elapsed() >= ttl.min(Duration::from_secs(1)) {
-            index.last_sweep = Instant::now();
-            let Index { files, busy, .. } = &mut *index;
-            files.retain(|name, e| {
-                let keep = e.stat.complete || busy.contains(name) || e.touched.elapsed() < ttl;
-                if !keep && remove_if_present(&self.path(name, false)).is_ok() {
-                    self.used.fetch_sub(e.stat.len, Ordering::Relaxed);
-                    return false;
-                }
-                true
-            });
+    /// The index to change, with expired incomplete uploads swept out first.
+    fn index(&self) -> RwLockWriteGuard<'_, Index> {
+        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        if self.sweep_due() {
+            self.sweep(&mut index);
         }
         index
+    }
+
+    /// The index to read (swept first when a sweep is due).
+    fn read_index(&self) -> RwLockReadGuard<'_, Index> {
+        if self.sweep_due() {
+            self.sweep(&mut self.index.write().unwrap_or_else(PoisonError::into_inner));
+        }
+        self.index.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A sweep at most once per `partial_ttl` or second, whichever is shorter.
+    fn sweep_due(&self) -> bool {
+        let every = self.limits.partial_ttl.min(Duration::from_secs(1)).as_millis() as u64;
+        let now = self.opened.elapsed().as_millis() as u64;
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        now >= last + every && self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+    }
+
+    fn sweep(&self, index: &mut Index) {
+        let ttl = self.limits.partial_ttl;
+        let Index { files, busy } = index;
+        files.retain(|name, e| {
+            let keep = e.stat.complete || busy.contains(name) || e.touched.elapsed() < ttl;
+            if !keep && remove_if_present(&self.path(name, false)).is_ok() {
+                self.used.fetch_sub(e.stat.len, Ordering::Relaxed);
+                return false;
+            }
+            true
+        });
     }
 
     /// Takes `n` more bytes of the storage bound, if there is room.
@@ -242,13 +289,13 @@ impl Store {
 
     /// The state of `name`, if anything is stored under it.
     pub fn stat(&self, name: &str) -> Option<Stat> {
-        self.index().files.get(name).map(|e| e.stat)
+        self.read_index().files.get(name).map(|e| e.stat)
     }
 
     /// Opens `name` for reading: the file and the state it is in. Read no more
     /// than `len` bytes of it (an append in progress may be behind them).
     pub fn open_read(&self, name: &str) -> io::Result<Option<(File, Stat)>> {
-        let index = self.index();
+        let index = self.read_index();
         let Some(entry) = index.files.get(name) else {
             return Ok(None);
         };
@@ -258,7 +305,7 @@ impl Store {
 
     /// Every stored name with its state, sorted by name.
     pub fn list(&self) -> Vec<(String, Stat)> {
-        let mut out: Vec<_> = self.index().files.iter().map(|(n, e)| (n.clone(), e.stat)).collect();
+        let mut out: Vec<_> = self.read_index().files.iter().map(|(n, e)| (n.clone(), e.stat)).collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
@@ -337,7 +384,7 @@ struct Claim {
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        self.store.index.lock().unwrap_or_else(PoisonError::into_inner).busy.remove(&self.name);
+        self.store.index.write().unwrap_or_else(PoisonError::into_inner).busy.remove(&self.name);
     }
 }
 
