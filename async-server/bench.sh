@@ -13,18 +13,20 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-start() { # NAME COMMAND...: starts a server, prints its base URL
+start() { # NAME COMMAND...: starts a server (not in a subshell: its pid is kept)
     local name=$1
     shift
     "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do grep -q '^listening on' "$work/$name.log" && break; sleep 0.1; done
-    sed -n 's/^listening on //p' "$work/$name.log"
 }
-h1parse=$(start h1parse ./target/release/h1parse-async-server 127.0.0.1:0 "$work/store" --threads 2)
+url_of() { sed -n 's/^listening on //p' "$work/$1.log"; }
+start h1parse ./target/release/h1parse-async-server 127.0.0.1:0 "$work/store" --threads 2
+start hyper ./target/release/hyper-file 127.0.0.1:0 "$work/store" --threads 2
+h1parse=$(url_of h1parse)
+hyper=$(url_of hyper)
 printf 'hello, world\n' >"$work/small.txt"
 curl -sS -T "$work/small.txt" "$h1parse/files/small.txt" >/dev/null
-hyper=$(start hyper ./target/release/hyper-file 127.0.0.1:0 "$work/store" --threads 2)
 for url in "$h1parse" "$hyper"; do
     [ "$(curl -sS "$url/files/small.txt")" = "hello, world" ] || { echo "$url does not serve the file"; exit 1; }
 done
