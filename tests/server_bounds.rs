@@ -195,3 +195,39 @@ fn stored_bytes_are_capped() {
     assert_eq!(put("b", &[b'b'; 700]).status, 201);
     assert_eq!(server.store().used(), 1000);
 }
+
+#[test]
+fn an_event_reader_below_the_minimum_rate_is_cut_off() {
+    let srv = start_with(|s| {
+        s.event_interval = Duration::from_secs(30);
+        s.event_backlog = 10_000;
+        s.rate_grace = Duration::from_millis(300);
+        s.min_rate = 4 << 20;
+        s.write_timeout = Duration::from_secs(20);
+    });
+    let server = srv.server.as_ref().unwrap();
+    let mut reader = connect(srv.addr);
+    reader.write_all(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+    read_head(&mut reader);
+    eventually(Duration::from_secs(5), || (server.hub().subscriber_count() == 1).then_some(()));
+    // The reader takes 16 KiB every 10 ms (1.6 MB/s at most): far below 4 MiB/s
+    // once the socket buffers are full, but never stalled for a whole write.
+    let started = std::time::Instant::now();
+    let event = "y".repeat(64 * 1024);
+    let mut piece = vec![0u8; 16 * 1024];
+    let mut closed = false;
+    while started.elapsed() < Duration::from_secs(10) {
+        if server.hub().subscriber_count() == 1 {
+            server.hub().publish(&event);
+        }
+        match reader.read(&mut piece) {
+            Ok(0) | Err(_) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    assert!(closed, "the slow reader was not cut off within 10 s");
+    assert_eq!(server.hub().subscriber_count(), 0);
+}

@@ -6,17 +6,20 @@
 //! at most `event_backlog` events; a subscriber whose backlog is full when an
 //! event is published is disconnected (its stream ends and the connection
 //! closes), so a reader that does not keep up costs a bounded amount of
-//! memory. Writes to the client are bounded by the connection's write timeout.
+//! memory. Writes to the client are held to the minimum rate (bytes written
+//! over the time spent writing them, after the grace period) and each to the
+//! write timeout: a reader that accepts events too slowly is cut off too.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use h1parse::Version;
 
-use super::response;
+use super::response::{self, Pace};
 use super::service::Shared;
 
 /// Fan-out of event lines to the open SSE streams.
@@ -115,6 +118,8 @@ impl Stream {
         response::write_head(out, 200, &fields, self.version, !chunked || !self.keep_alive)?;
         out.write_all(b"\r\n")?;
         out.flush()?;
+        let pace = Pace { grace: shared.settings.rate_grace, min_rate: shared.settings.min_rate };
+        let (mut written, mut writing) = (0u64, Duration::ZERO);
         let mut sent = 0u64;
         let mut ended_by_limit = self.limit == Some(0);
         if !ended_by_limit {
@@ -127,12 +132,17 @@ impl Stream {
                     // The server stops, or this reader fell behind.
                     Err(RecvTimeoutError::Disconnected) => break,
                 };
+                let started = Instant::now();
                 if chunked {
                     write!(out, "{:x}\r\n{event}\r\n", event.len())?;
                 } else {
                     out.write_all(event.as_bytes())?;
                 }
                 out.flush()?;
+                (written, writing) = (written + event.len() as u64, writing + started.elapsed());
+                if pace.too_slow(written, writing) {
+                    return Err(io::Error::new(io::ErrorKind::TimedOut, "the event reader is too slow"));
+                }
                 sent += 1;
                 if self.limit.is_some_and(|l| sent >= l) {
                     ended_by_limit = true;
