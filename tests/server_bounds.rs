@@ -231,3 +231,45 @@ fn an_event_reader_below_the_minimum_rate_is_cut_off() {
     assert!(closed, "the slow reader was not cut off within 10 s");
     assert_eq!(server.hub().subscriber_count(), 0);
 }
+
+#[test]
+fn idle_keep_alive_connections_make_room_for_new_ones() {
+    let srv = start_with(|s| {
+        s.max_connections = 4;
+        s.max_per_address = 10;
+        s.new_client_slots = 0;
+        s.evict_idle_after = Duration::from_millis(300);
+    });
+    let mut held: Vec<TcpStream> = (0..4).map(|_| connect(srv.addr)).collect();
+    for s in &mut held {
+        assert_eq!(get(s, "/").status, 200);
+    }
+    // Full, and nobody idle long enough yet: 503.
+    let mut early = connect(srv.addr);
+    assert_eq!(read_response(&mut early, "GET").status, 503);
+    std::thread::sleep(Duration::from_millis(500));
+    // Now the longest-idle connection is closed to make room.
+    let mut late = connect(srv.addr);
+    assert_eq!(get(&mut late, "/").status, 200);
+    let mut closed = 0;
+    for s in &mut held {
+        s.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        closed += usize::from(matches!(s.read(&mut [0u8; 1]), Ok(0)));
+    }
+    assert!(closed >= 1, "no idle connection was closed");
+}
+
+#[test]
+fn event_streams_cannot_take_every_slot() {
+    let srv = start_with(|s| s.max_event_streams = 2);
+    let mut streams: Vec<TcpStream> = (0..2).map(|_| connect(srv.addr)).collect();
+    for s in &mut streams {
+        s.write_all(b"GET /events HTTP/1.1\r\nHost: t\r\n\r\n").unwrap();
+        read_head(s);
+    }
+    let mut third = connect(srv.addr);
+    assert_eq!(get(&mut third, "/events").status, 503);
+    let mut other = connect(srv.addr);
+    assert_eq!(get(&mut other, "/").status, 200);
+    drop(streams);
+}

@@ -34,6 +34,7 @@
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
@@ -41,7 +42,7 @@ use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
 use super::events;
 use super::response::{self, Pace, Reply};
 use super::routes::{self, Plan, RequestInfo, UploadKind};
-use super::service::Shared;
+use super::service::{Handle, Shared};
 use super::store::{Upload, WriteError};
 
 /// The connection's input buffer: bytes received and not yet consumed are
@@ -191,6 +192,7 @@ enum Flow {
 
 struct Conn<'s> {
     shared: &'s Shared,
+    handle: &'s Handle,
     reader: Arc<TcpStream>,
     out: BufWriter<SocketWriter>,
     buf: InBuf,
@@ -208,16 +210,19 @@ pub fn parser_config(max_head: u32) -> Config {
     cfg
 }
 
-/// Serves one connection until it closes. `stream` is shared with the
-/// server, which shuts it down on stop (one descriptor per connection).
-pub fn serve(stream: Arc<TcpStream>, shared: &Shared) -> io::Result<()> {
+/// Serves one connection until it closes. Its socket is shared with the
+/// server, which shuts it down on stop or to make room (one descriptor per
+/// connection).
+pub fn serve(handle: &Handle, shared: &Shared) -> io::Result<()> {
     let settings = &shared.settings;
+    let stream = Arc::clone(&handle.stream);
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(settings.write_timeout))?;
     let cfg = parser_config(settings.max_head);
     let capacity = cfg.limits.head.max(cfg.limits.trailers) as usize + 1 + 64 * 1024;
     let mut conn = Conn {
         shared,
+        handle,
         out: BufWriter::with_capacity(16 * 1024, SocketWriter::new(Arc::clone(&stream))),
         peer: stream.peer_addr().map(|a| a.to_string()).unwrap_or_default(),
         reader: stream,
@@ -325,7 +330,13 @@ impl Conn<'_> {
             return self.too_slow();
         }
         self.reader.set_read_timeout(Some(timeout))?;
-        match self.buf.read_from(&mut &*self.reader) {
+        if self.exchange.is_none() && self.buf.is_empty() {
+            // Between requests: the server may close this one to make room.
+            self.handle.mark_idle(self.shared);
+        }
+        let outcome = self.buf.read_from(&mut &*self.reader);
+        self.handle.mark_busy();
+        match outcome {
             Ok(ReadOutcome::Read(_)) => self.check_rate(),
             Ok(ReadOutcome::Closed) => {
                 self.peer_closed();
@@ -407,10 +418,17 @@ impl Conn<'_> {
                 reply
             }
             Work::Events(limit) => {
-                self.log(&ex.req, "200 (events)");
-                let stream = events::Stream { version: ex.req.version, limit, keep_alive };
-                let reusable = stream.run(&mut self.out, self.shared)?;
-                return Ok(if reusable { Flow::Continue } else { Flow::Stop });
+                let streams = &self.shared.event_streams;
+                if streams.fetch_add(1, Ordering::Relaxed) >= self.shared.settings.max_event_streams {
+                    streams.fetch_sub(1, Ordering::Relaxed);
+                    Reply::fatal(503, "too many event streams\n").with("Retry-After", "10")
+                } else {
+                    self.log(&ex.req, "200 (events)");
+                    let stream = events::Stream { version: ex.req.version, limit, keep_alive };
+                    let reusable = stream.run(&mut self.out, self.shared);
+                    streams.fetch_sub(1, Ordering::Relaxed);
+                    return Ok(if reusable? { Flow::Continue } else { Flow::Stop });
+                }
             }
         };
         // Upgrade requests are answered normally, then the connection closes:

@@ -51,6 +51,11 @@ pub struct Settings {
     /// Slots kept for addresses that hold no connection: once only this many
     /// are free, an address that already has one gets `503`.
     pub new_client_slots: usize,
+    /// When the server is full, a keep-alive connection idle at least this
+    /// long is closed to make room for a new one.
+    pub evict_idle_after: Duration,
+    /// Event streams open at once (`503` beyond), so they cannot take every slot.
+    pub max_event_streams: usize,
     /// Time between `tick` events on `/events`.
     pub event_interval: Duration,
     /// Events queued for one `/events` reader; a reader that falls this far
@@ -80,6 +85,8 @@ impl Default for Settings {
             max_connections: 512,
             max_per_address: 64,
             new_client_slots: 64,
+            evict_idle_after: Duration::from_secs(1),
+            max_event_streams: 128,
             event_interval: Duration::from_secs(1),
             event_backlog: 64,
             max_stored: 64 << 30,
@@ -100,6 +107,10 @@ pub struct Shared {
     pub hub: Hub,
     /// Set when the server stops.
     pub stopping: AtomicBool,
+    /// Event streams open now.
+    pub event_streams: std::sync::atomic::AtomicUsize,
+    /// When the server started (connections' idle times count from it).
+    started: std::time::Instant,
     /// Open connections (to shut each down on stop) and who holds them.
     open: Mutex<Slots>,
     /// Connections served at once (`max_connections`, lowered to what the
@@ -118,20 +129,64 @@ pub struct Server {
     acceptor: Option<JoinHandle<()>>,
 }
 
+/// What the server knows of an open connection.
+#[derive(Debug)]
+pub struct Handle {
+    /// The connection's socket, shared with its thread.
+    pub stream: Arc<TcpStream>,
+    ip: IpAddr,
+    /// When the connection began to wait for a new request (milliseconds
+    /// since the server started, at least 1); 0 while a request is under way.
+    idle_since: AtomicU64,
+}
+
+impl Handle {
+    /// The connection waits for a new request.
+    pub fn mark_idle(&self, shared: &Shared) {
+        let now = shared.started.elapsed().as_millis() as u64;
+        self.idle_since.store(now.max(1), Ordering::Relaxed);
+    }
+
+    /// A request is under way.
+    pub fn mark_busy(&self) {
+        self.idle_since.store(0, Ordering::Relaxed);
+    }
+}
+
 /// The open connections, by id, and how many each client address holds.
 #[derive(Debug, Default)]
 struct Slots {
-    conns: HashMap<u64, (Arc<TcpStream>, IpAddr)>,
+    conns: HashMap<u64, Arc<Handle>>,
     per_address: HashMap<IpAddr, usize>,
 }
 
 impl Slots {
+    /// Closes the connection idle the longest, if one has been idle for
+    /// `min_idle_ms`; true if one was closed. (A request arriving just then
+    /// is lost with it, as when any keep-alive connection closes.)
+    fn evict_idle(&mut self, now_ms: u64, min_idle_ms: u64) -> bool {
+        let oldest = self
+            .conns
+            .iter()
+            .map(|(id, h)| (h.idle_since.load(Ordering::Relaxed), *id))
+            .filter(|&(since, _)| since != 0 && now_ms.saturating_sub(since) >= min_idle_ms)
+            .min();
+        let Some((_, id)) = oldest else {
+            return false;
+        };
+        if let Some(h) = self.conns.get(&id) {
+            let _ = h.stream.shutdown(Shutdown::Both);
+        }
+        self.remove(id);
+        true
+    }
+
     fn remove(&mut self, id: u64) {
-        if let Some((_, ip)) = self.conns.remove(&id) {
-            if let Some(n) = self.per_address.get_mut(&ip) {
+        if let Some(Handle { ip, .. }) = self.conns.remove(&id).as_deref() {
+            if let Some(n) = self.per_address.get_mut(ip) {
                 *n -= 1;
                 if *n == 0 {
-                    self.per_address.remove(&ip);
+                    self.per_address.remove(ip);
                 }
             }
         }
@@ -190,6 +245,8 @@ impl Server {
             settings,
             store,
             stopping: AtomicBool::new(false),
+            event_streams: std::sync::atomic::AtomicUsize::new(0),
+            started: std::time::Instant::now(),
             open: Mutex::new(Slots::default()),
             cap,
             workers: Mutex::new(Vec::new()),
@@ -257,8 +314,8 @@ impl Server {
         }
         let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         let _ = acceptor.join();
-        for (stream, _) in lock(&self.shared.open).conns.values() {
-            let _ = stream.shutdown(Shutdown::Both);
+        for handle in lock(&self.shared.open).conns.values() {
+            let _ = handle.stream.shutdown(Shutdown::Both);
         }
         let workers = std::mem::take(&mut *lock(&self.shared.workers));
         for w in workers {
@@ -286,12 +343,15 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     }
 }
 
+/// The refusal that making room can lift.
+const FULL: &str = "the server is full";
+
 /// Why a connection is turned away.
 fn refusal(slots: &Slots, ip: IpAddr, settings: &Settings, cap: usize) -> Option<&'static str> {
     let open = slots.conns.len();
     let held = slots.per_address.get(&ip).copied().unwrap_or(0);
     if open >= cap {
-        return Some("the server is full");
+        return Some(FULL);
     }
     if held >= settings.max_per_address {
         return Some("too many connections from this address");
@@ -311,9 +371,17 @@ fn admit(stream: TcpStream, shared: &Arc<Shared>) {
         Err(_) => return,
     };
     let stream = Arc::new(stream);
+    let handle = Arc::new(Handle { stream: Arc::clone(&stream), ip, idle_since: AtomicU64::new(0) });
     {
         let mut slots = lock(&shared.open);
-        if let Some(why) = refusal(&slots, ip, &shared.settings, shared.cap) {
+        let mut refused = refusal(&slots, ip, &shared.settings, shared.cap);
+        if refused == Some(FULL) {
+            let now = shared.started.elapsed().as_millis() as u64;
+            if slots.evict_idle(now, shared.settings.evict_idle_after.as_millis() as u64) {
+                refused = refusal(&slots, ip, &shared.settings, shared.cap);
+            }
+        }
+        if let Some(why) = refused {
             drop(slots);
             if shared.settings.log {
                 eprintln!("{ip}: 503 ({why})");
@@ -325,13 +393,13 @@ fn admit(stream: TcpStream, shared: &Arc<Shared>) {
             let _ = stream.shutdown(Shutdown::Write);
             return;
         }
-        slots.conns.insert(id, (Arc::clone(&stream), ip));
+        slots.conns.insert(id, Arc::clone(&handle));
         *slots.per_address.entry(ip).or_insert(0) += 1;
     }
     let worker = {
         let shared = Arc::clone(shared);
         thread::Builder::new().name(format!("conn-{id}")).spawn(move || {
-            let result = conn::serve(stream, &shared);
+            let result = conn::serve(&handle, &shared);
             if let (Err(e), true) = (result, shared.settings.log) {
                 eprintln!("connection {id}: {e}");
             }
