@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use h1parse::{ErrorKind, Framing, RequestHead, Version};
+use h1parse::{Framing, RequestHead, Version};
 
 use super::response::Reply;
 use super::store::{self, BeginError, Store, Upload};
@@ -332,15 +332,7 @@ pub fn uploaded(up: Upload, kind: UploadKind, trailers: &[String]) -> (Reply, Op
 
 /// The answer to a request h1parse rejected (always closes the connection).
 pub fn parse_error(e: h1parse::Error) -> Reply {
-    use ErrorKind::*;
-    let status = match e.kind() {
-        HeadTooLarge | FieldLineTooLong | TooManyHeaders | TrailersTooLarge => 431,
-        StartLineTooLong => 414,
-        ChunkExtensionsTooLarge => 413,
-        UnsupportedVersion => 505,
-        _ => 400,
-    };
-    Reply::fatal(status, format!("{e}\n"))
+    Reply::fatal(e.kind().status_hint(), format!("{e}\n"))
 }
 
 #[cfg(test)]
