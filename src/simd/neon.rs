@@ -9,11 +9,11 @@
 
 use core::arch::aarch64::*;
 
-use super::vector::{self, Class, TCHAR_HI, TCHAR_LO, Token, Value, Vector};
+use super::vector::{TCHAR_HI, TCHAR_LO, Vector, Vectors};
 
 /// 16 lanes of NEON.
 #[derive(Clone, Copy)]
-struct V128(uint8x16_t);
+pub(super) struct V128(uint8x16_t);
 
 impl Vector for V128 {
     const LANES: usize = 16;
@@ -77,59 +77,10 @@ impl Vector for V128 {
     }
 }
 
-impl super::Classify for Neon {
-    #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        Neon::classify(self, block)
-    }
-}
-
-/// Proof that NEON is available: the `cfg` that compiles this file.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Neon(());
-
-impl Neon {
-    /// Always succeeds where this module is compiled.
-    #[inline]
-    pub(super) const fn new() -> Self {
-        Neon(())
-    }
-
-    /// [`super::skip_token`] with 16-byte vectors.
-    #[inline]
-    pub(super) fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
-        self.skip::<Token>(buf, from, end)
-    }
-
-    /// [`super::skip_value`] with 16-byte vectors.
-    #[inline]
-    pub(super) fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
-        self.skip::<Value>(buf, from, end)
-    }
-
-    /// [`super::skip_target`] with 16-byte vectors.
-    #[inline]
-    pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
-        if non_ascii {
-            self.skip::<vector::TargetLenient>(buf, from, end)
-        } else {
-            self.skip::<vector::Target>(buf, from, end)
-        }
-    }
-
-    /// [`super::Blocks`] masks with 16-byte vectors.
-    #[inline]
-    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        // SAFETY: NEON is enabled at compile time; the block is 64 bytes by type.
-        unsafe { vector::classify::<V128>(block) }
-    }
-
-    #[inline]
-    fn skip<C: Class + super::Fallback>(self, buf: &[u8], from: usize, end: usize) -> usize {
-        if !super::valid_window(buf, from, end) || buf.len() < V128::LANES {
-            return C::fallback(buf, from, end);
-        }
-        // SAFETY: NEON is enabled at compile time; the window and length were checked above.
-        unsafe { vector::skip::<V128, C>(buf, from, end) }
-    }
+/// The NEON kernels: the `cfg` that compiles this file enables NEON.
+#[inline(always)]
+pub(super) fn neon() -> Vectors<V128> {
+    // SAFETY: NEON is enabled at compile time for this file, so the CPU has
+    // it and the intrinsics inline everywhere.
+    unsafe { Vectors::new() }
 }

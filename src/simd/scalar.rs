@@ -1,6 +1,7 @@
 //! The scalar reference: one table lookup per byte. Every other kernel must
 //! return exactly what this returns.
 
+use super::BlockMasks;
 use crate::chars::in_class;
 
 /// First index in `from..end` whose byte is not in `table`, else `end`.
@@ -29,16 +30,15 @@ pub(crate) fn skip_class(buf: &[u8], from: usize, end: usize, table: &[bool; 256
     }
 }
 
-/// The reference for the `Blocks` masks of a 64-byte block: bit `i` of the
-/// first mask is set when `block[i]` is not a tchar, of the second when it
-/// is not a field-value byte.
-pub(crate) fn classify(block: &[u8; 64]) -> (u64, u64) {
-    let (mut token, mut value) = (0u64, 0u64);
+/// The reference for the masks of a 64-byte block: bit `i` of each mask
+/// describes `block[i]`.
+pub(crate) fn classify(block: &[u8; 64]) -> BlockMasks {
+    let mut m = BlockMasks::default();
     for (i, &b) in block.iter().enumerate() {
-        token |= u64::from(!in_class(&crate::chars::TCHAR, b)) << i;
-        value |= u64::from(!in_class(&crate::chars::VALUE, b)) << i;
+        m.not_tchar |= u64::from(!in_class(&crate::chars::TCHAR, b)) << i;
+        m.not_value |= u64::from(!in_class(&crate::chars::VALUE, b)) << i;
     }
-    (token, value)
+    m
 }
 
 #[cfg(test)]

@@ -72,19 +72,19 @@ fn skip(buf: &[u8], from: usize, end: usize, outside: fn(u64) -> u64, table: &[b
     end
 }
 
-/// [`super::skip_token`]: the scalar table (tokens are short and irregular).
+/// The token scan: the scalar table (tokens are short and irregular).
 #[inline]
 pub(super) fn skip_token(buf: &[u8], from: usize, end: usize) -> usize {
     scalar::skip_class(buf, from, end, &crate::chars::TCHAR)
 }
 
-/// [`super::skip_value`], eight bytes at a time.
+/// The value scan, eight bytes at a time.
 #[inline]
 pub(super) fn skip_value(buf: &[u8], from: usize, end: usize) -> usize {
     skip(buf, from, end, not_value, &crate::chars::VALUE)
 }
 
-/// [`super::skip_target`], eight bytes at a time.
+/// The target scan, eight bytes at a time.
 #[inline]
 pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
     if non_ascii {
@@ -94,15 +94,30 @@ pub(super) fn skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) 
     }
 }
 
-/// The portable [`super::Classify`]: the scalar reference (two table lookups
-/// per byte). Word-at-a-time tests give a byte mask, not a bit per byte, and
-/// packing it costs as much as the lookups.
+/// The portable kernels. The block classifier is the scalar reference (two
+/// table lookups per byte): word-at-a-time tests give a byte mask, not a bit
+/// per byte, and packing it costs as much as the lookups.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Swar;
 
-impl super::Classify for Swar {
+impl super::Kernels for Swar {
     #[inline]
-    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        super::scalar::classify(block)
+    fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
+        skip_token(buf, from, end)
+    }
+
+    #[inline]
+    fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
+        skip_value(buf, from, end)
+    }
+
+    #[inline]
+    fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
+        skip_target(buf, from, end, non_ascii)
+    }
+
+    #[inline]
+    fn classify(self, block: &[u8; 64]) -> super::BlockMasks {
+        scalar::classify(block)
     }
 }

@@ -3,26 +3,34 @@
 //! alignment, every window length and start, and bytes outside the class just
 //! past the window (kernels read past `end`; they must not report it).
 
-use super::{Backend, kernels_agree, scalar};
-use crate::chars::{TARGET, TARGET_LENIENT, TCHAR, VALUE};
+use super::dispatch::Backend;
+use super::{BlockMasks, Kernels, Scan, ScanClass, WithKernels, kernels_agree, scalar};
+use super::{TARGET, TARGET_LENIENT, TOKEN, VALUE as VALUE_CLASS};
+use crate::chars::{TCHAR, VALUE};
 
-/// (class name, reference table) in the order `run` numbers them.
-const CLASSES: [(&str, &[bool; 256]); 4] =
-    [("token", &TCHAR), ("value", &VALUE), ("target", &TARGET), ("target lenient", &TARGET_LENIENT)];
+/// Every class a scan can skip.
+const CLASSES: [ScanClass; 4] = [ScanClass::Token, ScanClass::Value, ScanClass::Target, ScanClass::TargetLenient];
 
-fn run(k: Backend, class: usize, buf: &[u8], from: usize, end: usize) -> usize {
-    match class {
-        0 => k.skip_token(buf, from, end),
-        1 => k.skip_value(buf, from, end),
-        2 => k.skip_target(buf, from, end, false),
-        _ => k.skip_target(buf, from, end, true),
-    }
+fn check(k: Backend, class: ScanClass, buf: &[u8], from: usize, end: usize) {
+    let want = scalar::skip_class(buf, from, end, class.table());
+    let got = match class {
+        ScanClass::Token => k.run(Scan::<TOKEN> { buf, from, end }),
+        ScanClass::Value => k.run(Scan::<VALUE_CLASS> { buf, from, end }),
+        ScanClass::Target => k.run(Scan::<TARGET> { buf, from, end }),
+        ScanClass::TargetLenient => k.run(Scan::<TARGET_LENIENT> { buf, from, end }),
+    };
+    assert_eq!(got, want, "{k:?} {class:?} from {from} end {end} in {:?}", buf.escape_ascii());
 }
 
-fn check(k: Backend, class: usize, buf: &[u8], from: usize, end: usize) {
-    let want = scalar::skip_class(buf, from, end, CLASSES[class].1);
-    let got = run(k, class, buf, from, end);
-    assert_eq!(got, want, "{k:?} {} from {from} end {end} in {:?}", CLASSES[class].0, buf.escape_ascii());
+/// One backend's block classifier, as work.
+#[derive(Clone, Copy)]
+struct Classify<'a>(&'a [u8; 64]);
+
+impl WithKernels for Classify<'_> {
+    type Output = BlockMasks;
+    fn run<K: Kernels>(self, k: K) -> BlockMasks {
+        k.classify(self.0)
+    }
 }
 
 #[test]
@@ -36,7 +44,7 @@ fn the_backends_under_test_include_the_one_in_use() {
 fn all_byte_values_at_every_position_and_alignment() {
     const LEN: usize = 140; // two unrolled rounds of AVX2 vectors and a tail
     for k in Backend::available() {
-        for class in 0..CLASSES.len() {
+        for class in CLASSES {
             for align in [0, 1, 3, 8, 15, 31] {
                 let mut buf = [b'a'; 31 + LEN + 8];
                 for pos in 0..LEN {
@@ -57,7 +65,7 @@ fn all_byte_values_at_every_position_and_alignment() {
 fn every_window_start_and_length_with_stops_inside_and_just_past() {
     const MAX: usize = 72;
     for k in Backend::available() {
-        for class in 0..CLASSES.len() {
+        for class in CLASSES {
             for len in 0..=MAX {
                 for from in 0..=len.min(33) {
                     for end in from..=len {
@@ -81,7 +89,7 @@ fn every_window_start_and_length_with_stops_inside_and_just_past() {
 fn long_windows_cross_the_two_vector_rounds_of_every_backend() {
     const MAX: usize = 200;
     for k in Backend::available() {
-        for class in 0..CLASSES.len() {
+        for class in CLASSES {
             for len in [127usize, 128, 129, 150, 191, 192, 200] {
                 for from in [0, 1, 31, 32, 63, 64, 65] {
                     for end in from..=len {
@@ -124,9 +132,9 @@ fn kernels_agree_on_pseudo_random_input() {
 #[derive(Clone, Copy)]
 struct CheckBlocks<'a>(&'a [u8]);
 
-impl super::WithBlocks for CheckBlocks<'_> {
+impl WithKernels for CheckBlocks<'_> {
     type Output = ();
-    fn run<K: super::Classify>(self, k: K) {
+    fn run<K: Kernels>(self, k: K) {
         let buf = self.0;
         let want = |from: usize, end: usize| {
             (scalar::skip_class(buf, from, end, &TCHAR), scalar::skip_class(buf, from, end, &VALUE))
@@ -158,7 +166,7 @@ impl super::WithBlocks for CheckBlocks<'_> {
 }
 
 /// A `Blocks` whose first block starts at `origin` (its first search).
-fn blocks_from<K: super::Classify>(buf: &[u8], origin: usize, k: K) -> super::Blocks<'_, K> {
+fn blocks_from<K: Kernels>(buf: &[u8], origin: usize, k: K) -> super::Blocks<'_, K> {
     let mut blocks = super::Blocks::new(buf, k);
     blocks.token_end(origin);
     blocks
@@ -166,7 +174,7 @@ fn blocks_from<K: super::Classify>(buf: &[u8], origin: usize, k: K) -> super::Bl
 
 fn check_blocks(buf: &[u8]) {
     for k in Backend::available() {
-        k.with_blocks(CheckBlocks(buf));
+        k.run(CheckBlocks(buf));
     }
 }
 
@@ -179,7 +187,7 @@ fn classify_matches_the_reference_for_all_byte_values_in_every_lane() {
                 for b in 0..=255u8 {
                     block[lane] = b;
                     assert_eq!(
-                        k.classify(&block),
+                        k.run(Classify(&block)),
                         scalar::classify(&block),
                         "{k:?} lane {lane} byte {b:#04x} fill {fill:#04x}"
                     );
@@ -190,15 +198,17 @@ fn classify_matches_the_reference_for_all_byte_values_in_every_lane() {
     }
 }
 
-#[test]
-fn pack_nibbles_keeps_bit_zero_of_each_nibble() {
-    for lane in 0..16 {
-        assert_eq!(super::pack_nibbles(0xf << (4 * lane)), 1 << lane, "lane {lane}");
-        // Only bit 0 of a nibble counts (NEON gives four equal bits).
-        assert_eq!(super::pack_nibbles(0x1 << (4 * lane)), 1 << lane, "lane {lane}");
-        assert_eq!(super::pack_nibbles(0xe << (4 * lane)), 0, "lane {lane}");
+cfg_vectors! {
+    #[test]
+    fn pack_nibbles_keeps_bit_zero_of_each_nibble() {
+        for lane in 0..16 {
+            assert_eq!(super::vector::pack_nibbles(0xf << (4 * lane)), 1 << lane, "lane {lane}");
+            // Only bit 0 of a nibble counts (NEON gives four equal bits).
+            assert_eq!(super::vector::pack_nibbles(0x1 << (4 * lane)), 1 << lane, "lane {lane}");
+            assert_eq!(super::vector::pack_nibbles(0xe << (4 * lane)), 0, "lane {lane}");
+        }
+        assert_eq!(super::vector::pack_nibbles(u64::MAX), 0xffff);
     }
-    assert_eq!(super::pack_nibbles(u64::MAX), 0xffff);
 }
 
 #[test]
@@ -228,7 +238,7 @@ fn blocks_find_every_byte_value_at_every_position() {
                     let want_token = scalar::skip_class(&buf, from, len, &TCHAR);
                     let want_value = scalar::skip_class(&buf, from, len, &VALUE);
                     for k in Backend::available() {
-                        let got = k.with_blocks(Search(&buf, from));
+                        let got = k.run(Search(&buf, from));
                         assert_eq!(
                             got,
                             (want_token, want_value),
@@ -245,9 +255,9 @@ fn blocks_find_every_byte_value_at_every_position() {
 #[derive(Clone, Copy)]
 struct Search<'a>(&'a [u8], usize);
 
-impl super::WithBlocks for Search<'_> {
+impl WithKernels for Search<'_> {
     type Output = (usize, usize);
-    fn run<K: super::Classify>(self, k: K) -> (usize, usize) {
+    fn run<K: Kernels>(self, k: K) -> (usize, usize) {
         let (buf, from) = (self.0, self.1);
         (super::Blocks::new(buf, k).token_end(from), super::Blocks::new(buf, k).value_end(from))
     }

@@ -1,26 +1,21 @@
-//! x86_64 backends: SSE2 (every x86_64 CPU) and AVX2 (checked).
+//! x86_64 vector types: SSE2 (every x86_64 CPU) and AVX2 (checked).
 //!
-//! Each backend is a zero-sized *capability handle*: [`Sse2`] can always be
-//! built on x86_64, [`Avx2`] only after the CPU said it has AVX2 (at run time
-//! under `std`, at compile time otherwise). Holding a handle is the proof the
-//! `#[target_feature]` functions behind its methods may run, so the methods are
-//! safe. The vector types implement [`Vector`] for the shared algorithm; their
-//! safety contract is the one in `vector.rs`.
-//!
-//! AVX-512BW is not used. Measured on the benchmark machine (a 64-lane
-//! `Vector` over `__m512i`): a 4 KiB field value parsed in 201 ns instead of
-//! 273 ns, heads of short lines no faster (the 64-field request 10% slower
-//! until the first vector of a line stayed AVX2). It pays off only for long
-//! values, and its intrinsics need Rust 1.89 while the crate's MSRV is 1.85;
-//! worth adding with an MSRV bump.
+//! SSE2 is part of the x86_64 baseline, so its kernels ([`sse2`]) can always
+//! be built. [`Avx2`] is a capability handle: only [`Avx2::detect`] builds
+//! one, after the CPU said it has AVX2 (at run time under `std`, at compile
+//! time otherwise), and it runs work inside a function compiled with AVX2.
+//! The vector types implement [`Vector`] for the shared algorithm; their
+//! safety contract is the one in `vector.rs`. AVX-512 is not used: its
+//! intrinsics need a newer compiler than the crate's MSRV.
 
 use core::arch::x86_64::*;
 
-use super::vector::{self, Class, NOT_VALUE_LO, TCHAR_HI, TCHAR_LO, Token, Value, Vector};
+use super::WithKernels;
+use super::vector::{NOT_VALUE_LO, TCHAR_HI, TCHAR_LO, Vector, Vectors};
 
 /// 16 lanes of SSE2. Contract: see `vector.rs` (SSE2 is baseline on x86_64).
 #[derive(Clone, Copy)]
-struct V128(__m128i);
+pub(super) struct V128(__m128i);
 
 impl Vector for V128 {
     const LANES: usize = 16;
@@ -71,7 +66,7 @@ impl Vector for V128 {
 
 /// 32 lanes of AVX2. Contract: see `vector.rs`; only reached through [`Avx2`].
 #[derive(Clone, Copy)]
-struct V256(__m256i);
+pub(super) struct V256(__m256i);
 
 impl Vector for V256 {
     const LANES: usize = 32;
@@ -151,84 +146,24 @@ impl Vector for V256 {
     }
 }
 
-/// Proof that SSE2 is available: always, on x86_64.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Sse2(());
-
-impl Sse2 {
-    /// SSE2 is part of the x86_64 baseline, so this always succeeds.
-    #[inline]
-    pub(super) const fn new() -> Self {
-        Sse2(())
-    }
-
-    /// [`super::skip_token`] with 16-byte vectors (`buf` shorter than 16 bytes: scalar).
-    #[inline(always)]
-    pub(super) fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
-        self.skip::<Token>(buf, from, end)
-    }
-
-    /// [`super::skip_value`] with 16-byte vectors.
-    #[inline(always)]
-    pub(super) fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
-        self.skip::<Value>(buf, from, end)
-    }
-
-    /// [`super::skip_target`] with 16-byte vectors.
-    #[inline(always)]
-    pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
-        if non_ascii {
-            self.skip::<vector::TargetLenient>(buf, from, end)
-        } else {
-            self.skip::<vector::Target>(buf, from, end)
-        }
-    }
-
-    /// [`super::Blocks`] masks with 16-byte vectors.
-    #[inline]
-    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        // SAFETY: SSE2 is baseline on x86_64; the block is 64 bytes by type.
-        unsafe { vector::classify::<V128>(block) }
-    }
-
-    #[inline]
-    fn skip<C: Class + super::Fallback>(self, buf: &[u8], from: usize, end: usize) -> usize {
-        if !super::valid_window(buf, from, end) || buf.len() < V128::LANES {
-            return C::fallback(buf, from, end);
-        }
-        // SAFETY: SSE2 is baseline on x86_64; the window and length were checked above.
-        unsafe { vector::skip::<V128, C>(buf, from, end) }
-    }
+/// The SSE2 kernels: SSE2 is part of the x86_64 baseline.
+#[inline(always)]
+pub(super) fn sse2() -> Vectors<V128> {
+    // SAFETY: every x86_64 CPU has SSE2, and the baseline features are
+    // enabled everywhere, so the intrinsics inline.
+    unsafe { Vectors::new() }
 }
 
-impl super::Classify for Sse2 {
-    #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        Sse2::classify(self, block)
-    }
-}
-
-/// The AVX2 classifier for code compiled with AVX2 enabled: its vector code
-/// is inlined (the [`Avx2`] handle's calls a separate AVX2 function per
-/// block). Built only inside [`avx2_with_blocks`], from the handle, so the
-/// CPU has AVX2 wherever one exists.
-#[derive(Clone, Copy, Debug)]
-struct Avx2Inline(Avx2);
-
-impl super::Classify for Avx2Inline {
-    #[inline(always)]
-    fn classify(self, block: &[u8; 64]) -> (u64, u64) {
-        // SAFETY: an `Avx2Inline` holds an `Avx2` handle, so the CPU has
-        // AVX2; the block is 64 bytes by type.
-        unsafe { vector::classify::<V256>(block) }
-    }
-}
-
+/// Runs `op` with the AVX2 kernels, compiled with AVX2 enabled so that the
+/// kernels are inlined into it and their constants stay in registers.
+///
 /// # Safety
-/// AVX2 present (`avx2` is the proof).
+///
+/// The CPU has AVX2.
 #[target_feature(enable = "avx2")]
-unsafe fn avx2_with_blocks<O: super::WithBlocks>(avx2: Avx2, op: O) -> O::Output {
-    op.run(Avx2Inline(avx2))
+unsafe fn avx2_run<O: WithKernels>(op: O) -> O::Output {
+    // SAFETY: this function's contract, and the kernels are called inside it.
+    op.run(unsafe { Vectors::<V256>::new() })
 }
 
 /// Proof that the running CPU has AVX2: only [`Avx2::detect`] builds one.
@@ -266,85 +201,10 @@ impl Avx2 {
         }
     }
 
-    /// [`super::skip_token`] with 32-byte vectors.
+    /// Runs `op` with the AVX2 kernels.
     #[inline(always)]
-    pub(super) fn skip_token(self, buf: &[u8], from: usize, end: usize) -> usize {
-        if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
-            return Sse2::new().skip_token(buf, from, end);
-        }
-        // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
-        unsafe { avx2_skip_token(buf, from, end) }
-    }
-
-    /// [`super::skip_value`] with 32-byte vectors.
-    #[inline(always)]
-    pub(super) fn skip_value(self, buf: &[u8], from: usize, end: usize) -> usize {
-        if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
-            return Sse2::new().skip_value(buf, from, end);
-        }
-        // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
-        unsafe { avx2_skip_value(buf, from, end) }
-    }
-
-    /// [`super::Blocks`] masks with 32-byte vectors.
-    #[inline(always)]
-    pub(super) fn classify(self, block: &[u8; 64]) -> (u64, u64) {
+    pub(super) fn run<O: WithKernels>(self, op: O) -> O::Output {
         // SAFETY: `self` exists only if the CPU has AVX2.
-        unsafe { avx2_classify(block) }
-    }
-
-    /// [`super::with_blocks`] compiled for AVX2, with its inlined classifier.
-    #[inline(always)]
-    pub(super) fn with_blocks<O: super::WithBlocks>(self, op: O) -> O::Output {
-        // SAFETY: `self` exists only if the CPU has AVX2.
-        unsafe { avx2_with_blocks(self, op) }
-    }
-
-    /// [`super::skip_target`] with 32-byte vectors.
-    #[inline(always)]
-    pub(super) fn skip_target(self, buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
-        if !super::valid_window(buf, from, end) || buf.len() < V256::LANES {
-            return Sse2::new().skip_target(buf, from, end, non_ascii);
-        }
-        // SAFETY: `self` exists only if the CPU has AVX2; window and length checked.
-        unsafe { avx2_skip_target(buf, from, end, non_ascii) }
-    }
-}
-
-/// # Safety
-/// AVX2 present.
-#[target_feature(enable = "avx2")]
-unsafe fn avx2_classify(block: &[u8; 64]) -> (u64, u64) {
-    // SAFETY: forwarded from this function's contract; the block is 64 bytes by type.
-    unsafe { vector::classify::<V256>(block) }
-}
-
-/// # Safety
-/// AVX2 present; `from <= end <= buf.len()`, `buf.len() >= 32`.
-#[target_feature(enable = "avx2")]
-unsafe fn avx2_skip_token(buf: &[u8], from: usize, end: usize) -> usize {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { vector::skip::<V256, Token>(buf, from, end) }
-}
-
-/// # Safety
-/// AVX2 present; `from <= end <= buf.len()`, `buf.len() >= 32`.
-#[target_feature(enable = "avx2")]
-unsafe fn avx2_skip_value(buf: &[u8], from: usize, end: usize) -> usize {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { vector::skip::<V256, Value>(buf, from, end) }
-}
-
-/// # Safety
-/// AVX2 present; `from <= end <= buf.len()`, `buf.len() >= 32`.
-#[target_feature(enable = "avx2")]
-unsafe fn avx2_skip_target(buf: &[u8], from: usize, end: usize, non_ascii: bool) -> usize {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        if non_ascii {
-            vector::skip::<V256, vector::TargetLenient>(buf, from, end)
-        } else {
-            vector::skip::<V256, vector::Target>(buf, from, end)
-        }
+        unsafe { avx2_run(op) }
     }
 }
