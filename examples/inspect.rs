@@ -1,13 +1,20 @@
 //! `inspect`: print every event h1parse finds in a raw HTTP/1.1 byte stream.
 //!
 //! ```text
-//! cargo run --release --example inspect -- [--response [--method M]] [--split N] [FILE]
+//! cargo run --release --example inspect -- [--response [--method M]] [--split N]
+//!     [--lenient NAME]... [--limit NAME=N]... [FILE]
 //! ```
 //!
 //! Reads FILE (or stdin), parses it as requests (or responses to `M`, default
-//! GET), feeding the parser N bytes at a time, and prints one line per event
-//! in the format of DESIGN.md section 3. Exit status: 0 parsed without error
-//! (even if incomplete), 1 after an error, 2 on bad usage.
+//! GET), feeding the parser N bytes at a time, and prints one line per event:
+//! `request`/`response` (the start line), `header`, `body` (the framing),
+//! `data`, `trailer`, `end` (what the connection does next), `incomplete`, or
+//! `error KIND at OFFSET`. `--lenient NAME` (repeatable, or `all`) turns a
+//! leniency on; each message that needed one then has a `lenient NAME...`
+//! line before its `end`. `--limit NAME=N` sets a limit (`head`,
+//! `start_line`, `field_line`, `headers`, `chunk_size_digits`,
+//! `chunk_extensions`, `trailers`). Exit status: 0 parsed without error (even
+//! if incomplete), 1 after an error, 2 on bad usage.
 
 #[path = "../tests/support/render.rs"]
 mod render;
@@ -15,7 +22,8 @@ mod render;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: inspect [--response [--method M]] [--split N] [FILE]";
+const USAGE: &str =
+    "usage: inspect [--response [--method M]] [--split N] [--lenient NAME|all]... [--limit NAME=N]... [FILE]";
 
 fn main() -> ExitCode {
     let mut opts = render::Options::default();
@@ -35,6 +43,12 @@ fn main() -> ExitCode {
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
+            }
+            "--lenient" | "--limit" => {
+                let value = args.next();
+                if let Err(why) = render::config_option(&mut opts.config, &arg, value.as_deref()) {
+                    return usage(&why);
+                }
             }
             a if a.starts_with("--") => return usage(&format!("unknown option {a}")),
             _ if file.is_none() => file = Some(arg),

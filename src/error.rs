@@ -146,6 +146,10 @@ error_kinds! {
     DataAfterClose = "data_after_close", 400, "data after a message that closes the connection";
     /// A Host value that is not `uri-host [ ":" port ]` (RFC 9112 3.2: MUST respond 400).
     BadHost = "bad_host", 400, "invalid Host value";
+    /// An empty line where a status line should start (RFC 9112 2.2 lets a recipient skip them before a request line only).
+    EmptyLineBeforeStatusLine = "empty_line_before_status_line", 502, "empty line before a status line";
+    /// A three-digit status code outside 100-599 (RFC 9110 15).
+    StatusCodeOutOfRange = "status_code_out_of_range", 502, "status code outside 100-599";
 }
 
 impl fmt::Display for ErrorKind {

@@ -18,6 +18,10 @@ fn options(case: &fixture::Case) -> render::Options {
     if let Some(m) = &case.method {
         o.method = m.clone().into_bytes();
     }
+    for (option, value) in &case.config {
+        let known = render::config_option(&mut o.config, option, Some(value));
+        assert_eq!(known, Ok(true), "{} / {}: {option} {value}", case.file.display(), case.name);
+    }
     o
 }
 

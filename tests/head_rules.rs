@@ -84,11 +84,15 @@ fn status_lines() {
         ("RFC 9112 4 obs-text reason", b"HTTP/1.1 200 \xff\r\n\r\n", Ok(())),
         ("RFC 9112 4 3DIGIT", b"HTTP/1.1 20 OK\r\n\r\n", Err((BadStatusCode, 11))),
         ("RFC 9112 4 3DIGIT, not 4", b"HTTP/1.1 2000 OK\r\n\r\n", Err((BadStatusCode, 12))),
-        ("RFC 9110 15 100..599", b"HTTP/1.1 600 X\r\n\r\n", Err((BadStatusCode, 9))),
-        ("RFC 9110 15 100..599", b"HTTP/1.1 000 X\r\n\r\n", Err((BadStatusCode, 9))),
+        ("RFC 9110 15 100..599", b"HTTP/1.1 600 X\r\n\r\n", Err((StatusCodeOutOfRange, 9))),
+        ("RFC 9110 15 100..599", b"HTTP/1.1 000 X\r\n\r\n", Err((StatusCodeOutOfRange, 9))),
         ("RFC 9112 4 reason CTL", b"HTTP/1.1 200 A\x00\r\n\r\n", Err((BadReason, 14))),
         ("RFC 9112 4 missing code", b"HTTP/1.1\r\n\r\n", Err((BadStartLine, 8))),
-        ("RFC 9112 2.2 no empty lines before a status line", b"\r\nHTTP/1.1 200 OK\r\n\r\n", Err((BadVersion, 0))),
+        (
+            "RFC 9112 2.2 no empty lines before a status line",
+            b"\r\nHTTP/1.1 200 OK\r\n\r\n",
+            Err((EmptyLineBeforeStatusLine, 0)),
+        ),
         ("RFC 9112 2.3 major 1 only", b"HTTP/2.0 200 OK\r\n\r\n", Err((UnsupportedVersion, 5))),
     ];
     check(rows, response);
@@ -96,6 +100,11 @@ fn status_lines() {
     let mut res = Response::new(&mut headers);
     assert!(res.parse(b"HTTP/1.1 200\r\n\r\n").unwrap().is_complete());
     assert_eq!((res.code, res.reason), (Some(200), Some(&b""[..])));
+    // Whitespace after the code's SP is not part of the reason.
+    let mut headers = [Header::EMPTY; 2];
+    let mut res = Response::new(&mut headers);
+    assert!(res.parse(b"HTTP/1.1 404 \t Not Found\r\n\r\n").unwrap().is_complete());
+    assert_eq!(res.reason, Some(&b"Not Found"[..]));
 }
 
 #[test]

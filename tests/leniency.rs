@@ -24,6 +24,9 @@ const MISSING_HOST: Leniency = Leniency::MISSING_HOST;
 const ANY_VERSION: Leniency = Leniency::ANY_VERSION;
 const NON_ASCII_TARGET: Leniency = Leniency::NON_ASCII_TARGET;
 const TE_WITH_CL: Leniency = Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES;
+const EMPTY_LINES: Leniency = Leniency::EMPTY_LINES_BEFORE_STATUS_LINE;
+const ANY_STATUS_CODE: Leniency = Leniency::ANY_STATUS_CODE;
+const CONTROL_CHARS: Leniency = Leniency::CONTROL_CHARS_IN_FIELD_VALUES;
 
 /// Every combination of the switches, as `Leniency` values.
 fn every_combination() -> impl Iterator<Item = Leniency> {
@@ -122,6 +125,27 @@ fn obs_fold_in_responses() {
     // Requests stay strict whatever is on.
     let req = b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n";
     assert_eq!(error_of(&run(&Role::Request, Leniency::ALL, req)).map(|e| e.0), Some(ErrorKind::ObsFold));
+
+    // Folds at the edges of a value are trimmed like any whitespace (RFC 9110 5.5).
+    let edges = b"HTTP/1.1 200 OK\r\nLine-Folded-Header: \r\n   \r\n hello there\r\n \r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(OBS_FOLD, &get(), edges, ErrorKind::ObsFold);
+    assert_eq!(heads(&t)[0].0.fields[0], (b"Line-Folded-Header".to_vec(), b"hello there".to_vec()));
+}
+
+#[test]
+fn a_folded_connection_close_closes_as_it_does_unfolded() {
+    // RFC 9112 9.6: a peer that unfolds closes; so must we.
+    let input = b"HTTP/1.1 200 OK\r\nConnection:\r\n close\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(OBS_FOLD, &get(), input, ErrorKind::ObsFold);
+    assert_eq!(heads(&t)[0].0.fields[0], (b"Connection".to_vec(), b"close".to_vec()));
+    assert_eq!(t.steps.last().map(|s| &s.ev), Some(&Ev::End(Disposition::Close)));
+    let list = b"HTTP/1.1 200 OK\r\nConnection: keep-alive,\r\n close\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(OBS_FOLD, &get(), list, ErrorKind::ObsFold);
+    assert_eq!(t.steps.last().map(|s| &s.ev), Some(&Ev::End(Disposition::Close)));
+    // Framing fields too: the unfolded list ends with chunked.
+    let te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n0\r\n\r\n";
+    let t = exactly(OBS_FOLD, &get(), te, ErrorKind::ObsFold);
+    assert_eq!(heads(&t)[0].0.framing, Framing::Chunked);
 }
 
 #[test]
@@ -143,6 +167,50 @@ fn multiple_spaces_in_start_line() {
     );
     let t = exactly(MULTIPLE_SPACES, &get(), b"HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n", ErrorKind::BadStartLine);
     assert_eq!(heads(&t)[0].0.code, 200);
+    // None of the extra spaces ends up in the reason.
+    let t =
+        exactly(MULTIPLE_SPACES, &get(), b"HTTP/1.1   200  OK\r\nContent-Length: 0\r\n\r\n", ErrorKind::BadStartLine);
+    assert_eq!((heads(&t)[0].0.code, &heads(&t)[0].0.start[2][..]), (200, &b"OK"[..]));
+}
+
+#[test]
+fn empty_lines_before_status_line() {
+    let input = b"\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(EMPTY_LINES, &get(), input, ErrorKind::EmptyLineBeforeStatusLine);
+    assert_eq!(heads(&t)[0].0.code, 200);
+    // Between responses too.
+    let between = b"HTTP/1.1 204 No Content\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    let t = exactly(EMPTY_LINES, &get(), between, ErrorKind::EmptyLineBeforeStatusLine);
+    assert_eq!(heads(&t).len(), 2);
+}
+
+#[test]
+fn any_status_code() {
+    let input = b"HTTP/1.1 999 Denied\r\nContent-Length: 2\r\n\r\nno";
+    let t = exactly(ANY_STATUS_CODE, &get(), input, ErrorKind::StatusCodeOutOfRange);
+    assert_eq!((heads(&t)[0].0.code, heads(&t)[0].0.framing), (999, Framing::Length(2)));
+    // Below 100 is a final response, not an interim one.
+    let t = exactly(ANY_STATUS_CODE, &get(), b"HTTP/1.1 000 X\r\n\r\nbody", ErrorKind::StatusCodeOutOfRange);
+    assert_eq!(heads(&t)[0].0.framing, Framing::CloseDelimited);
+}
+
+#[test]
+fn control_chars_in_field_values() {
+    let input = b"GET / HTTP/1.1\r\nHost: a\r\nX: a\x01b\x7f\r\n\r\n";
+    let t = exactly(CONTROL_CHARS, &Role::Request, input, ErrorKind::BadFieldValue);
+    assert_eq!(heads(&t)[0].0.fields[1], (b"X".to_vec(), b"a\x01b\x7f".to_vec()));
+    let trailer = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: \x1b\r\n\r\n";
+    exactly(CONTROL_CHARS, &Role::Request, trailer, ErrorKind::BadFieldValue);
+    // NUL and the fields that decide framing, routing and persistence stay strict.
+    for strict in [
+        &b"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\x0b\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: \x0cx\r\nConnection: upgrade\r\n\r\n",
+    ] {
+        let got = error_of(&run(&Role::Request, Leniency::ALL, strict)).map(|e| e.0);
+        assert_eq!(got, Some(ErrorKind::BadFieldValue), "{:?}", strict.escape_ascii());
+    }
 }
 
 #[test]
@@ -237,6 +305,16 @@ const REQUEST_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
     (
         "TE.TE: vertical tab before chunked",
         b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\x0bchunked\r\n\r\n",
+        ErrorKind::BadFieldValue,
+    ),
+    (
+        "TE.TE: form feed after chunked",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\x0c\r\n\r\n",
+        ErrorKind::BadFieldValue,
+    ),
+    (
+        "CL.CL: a control character a peer may read as a separator in Content-Length",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\x0b0\r\n\r\n0123456789",
         ErrorKind::BadFieldValue,
     ),
     (

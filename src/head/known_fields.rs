@@ -64,6 +64,14 @@ pub(crate) fn may_be_known(buf: &[u8], name: (u32, u32)) -> bool {
     }
 }
 
+/// True for the fields read here (ASCII case-insensitive): their values stay
+/// strict under every leniency that relaxes field values.
+pub(crate) fn is_known(name: &[u8]) -> bool {
+    [&b"content-length"[..], b"transfer-encoding", b"host", b"connection", b"upgrade"]
+        .iter()
+        .any(|known| name.eq_ignore_ascii_case(known))
+}
+
 impl Facts {
     /// Reads one field of a head. `buf` is the head buffer; `ctx` comes from
     /// the start line (only the known fields need it, so it is built lazily).
@@ -247,8 +255,11 @@ pub(crate) fn quoted_string(v: &[u8], mut i: usize) -> Result<usize, usize> {
     }
 }
 
+/// OWS, and CR and LF: in a value they can only be part of an obs-fold (a
+/// response read leniently), which stands for SP (RFC 9112 5.2), so a
+/// folded value means what its unfolded form does.
 fn skip_ows(v: &[u8], mut i: usize) -> usize {
-    while v.get(i).is_some_and(|&b| is_ows(b)) {
+    while v.get(i).is_some_and(|&b| is_ows(b) || b == b'\r' || b == b'\n') {
         i += 1;
     }
     i

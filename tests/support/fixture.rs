@@ -3,8 +3,10 @@
 //! A fixture file is documentation first: one topic per file, a `# Title` and
 //! prose, then cases. A case is a `## Name` heading, a paragraph giving its
 //! reason (the RFC section or the attack), an optional `options:` line
-//! (`--response`, `--method M`), the raw input in an ```` ```http ```` block,
-//! and the expected `inspect` log in a ```` ```log ```` block.
+//! (`--response`, `--method M`, and the configuration options `--lenient
+//! NAME` and `--limit NAME=N` of `inspect`), the raw input in an
+//! ```` ```http ```` block, and the expected `inspect` log in a
+//! ```` ```log ```` block.
 //!
 //! In an `http` block the file's own line breaks are *not* part of the input:
 //! every byte is written out, with `\r`, `\n`, `\t`, `\0`, `\\` and `\xHH`
@@ -24,6 +26,8 @@ pub struct Case {
     pub response: bool,
     /// Method the responses answer.
     pub method: Option<String>,
+    /// Configuration options with their values (`--lenient NAME`, `--limit NAME=N`).
+    pub config: Vec<(String, String)>,
     /// The decoded input bytes.
     pub input: Vec<u8>,
     /// The expected log, or `None` if the file has no `log` block yet.
@@ -92,6 +96,7 @@ pub fn parse(file: &Path) -> Vec<Case> {
                 name: name.trim().to_string(),
                 response: false,
                 method: None,
+                config: Vec::new(),
                 input: Vec::new(),
                 expected: None,
                 log_fence: None,
@@ -103,6 +108,10 @@ pub fn parse(file: &Path) -> Vec<Case> {
                 match w {
                     "--response" => c.response = true,
                     "--method" => c.method = Some(words.next().expect("--method value").to_string()),
+                    "--lenient" | "--limit" => {
+                        let value = words.next().unwrap_or_else(|| panic!("{}: {w} needs a value", file.display()));
+                        c.config.push((w.to_string(), value.to_string()));
+                    }
                     other => panic!("{}: unknown option {other}", file.display()),
                 }
             }

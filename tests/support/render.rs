@@ -1,13 +1,16 @@
-//! The `inspect` renderer (DESIGN.md section 3), shared by `examples/inspect.rs`
-//! and the fixture tests so the two can never drift apart.
+//! The `inspect` renderer, shared by `examples/inspect.rs` and the fixture
+//! tests so the two can never drift apart.
 //!
 //! One line per event; data lines are streamed, so a message's body is one
 //! `data` line whatever the split. Nothing here knows how the input was split:
-//! the output is a function of the stream alone.
+//! the output is a function of the stream alone. With leniencies switched on,
+//! a `lenient NAME...` line before a message's `end` line names the switches
+//! it needed (none: no line), so without them the output is unchanged.
+#![allow(dead_code)]
 
 use h1parse::{
-    Config, Disposition, Error, Event, Fields, Finish, Framing, Progress, RequestHead, RequestParser, ResponseHead,
-    ResponseParser,
+    Config, Disposition, Error, Event, Fields, Finish, Framing, Leniency, Progress, RequestHead, RequestParser,
+    ResponseHead, ResponseParser,
 };
 use std::fmt::Write as _;
 
@@ -30,6 +33,45 @@ impl Default for Options {
     }
 }
 
+/// Applies one configuration option to `cfg`: `--lenient NAME` (a
+/// `Leniency` name, or `all`) or `--limit NAME=N` (a `Limits` field).
+/// Returns false for an option it does not know; an error for a bad value.
+pub fn config_option(cfg: &mut Config, option: &str, value: Option<&str>) -> Result<bool, String> {
+    match option {
+        "--lenient" => {
+            let name = value.ok_or("--lenient needs a switch name or all")?;
+            let switch = if name == "all" { Some(Leniency::ALL) } else { Leniency::from_name(name) };
+            cfg.leniency |= switch.ok_or_else(|| {
+                let names: Vec<&str> = Leniency::ALL.iter().filter_map(Leniency::name).collect();
+                format!("unknown leniency {name}; known: all, {}", names.join(", "))
+            })?;
+        }
+        "--limit" => {
+            let spec = value.ok_or("--limit needs NAME=N")?;
+            let (name, n) = spec.split_once('=').ok_or_else(|| format!("--limit {spec}: expected NAME=N"))?;
+            let n: u32 = n.parse().map_err(|_| format!("--limit {spec}: N must be a number"))?;
+            let l = &mut cfg.limits;
+            match name {
+                "start_line" => l.start_line = n,
+                "field_line" => l.field_line = n,
+                "head" => l.head = n,
+                "headers" => l.headers = u16::try_from(n).map_err(|_| format!("--limit {spec}: at most 65535"))?,
+                "chunk_size_digits" => l.chunk_size_digits = n,
+                "chunk_extensions" => l.chunk_extensions = n,
+                "trailers" => l.trailers = n,
+                _ => {
+                    return Err(format!(
+                        "unknown limit {name}; known: start_line, field_line, head, headers, chunk_size_digits, \
+                         chunk_extensions, trailers"
+                    ));
+                }
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// The `inspect` log of `stream`, and whether it parsed without error.
 pub fn inspect(stream: &[u8], opts: &Options) -> (String, bool) {
     let piece = opts.split.unwrap_or(stream.len()).max(1);
@@ -38,12 +80,13 @@ pub fn inspect(stream: &[u8], opts: &Options) -> (String, bool) {
 
 /// The `inspect` log of the stream that arrives as `pieces`, in order.
 pub fn inspect_pieces<'s>(pieces: impl IntoIterator<Item = &'s [u8]>, opts: &Options) -> (String, bool) {
+    let lenient = opts.config.leniency.any();
     if opts.response {
         let mut p = ResponseParser::with_config(opts.config);
         p.set_request_method(&opts.method);
-        drive(&mut p, pieces)
+        drive(&mut p, pieces, lenient)
     } else {
-        drive(&mut RequestParser::with_config(opts.config), pieces)
+        drive(&mut RequestParser::with_config(opts.config), pieces, lenient)
     }
 }
 
@@ -55,6 +98,8 @@ pub trait Parser {
     fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, Self::Head<'a>>, Error>;
     /// See `RequestParser::finish`.
     fn finish(&mut self) -> Result<Finish, Error>;
+    /// See `RequestParser::leniencies_used`.
+    fn leniencies_used(&self) -> Leniency;
     /// Writes the start line, fields and `body` line of a head.
     fn render_head(head: &Self::Head<'_>, out: &mut String);
 }
@@ -66,6 +111,9 @@ impl Parser for RequestParser {
     }
     fn finish(&mut self) -> Result<Finish, Error> {
         RequestParser::finish(self)
+    }
+    fn leniencies_used(&self) -> Leniency {
+        RequestParser::leniencies_used(self)
     }
     fn render_head(h: &RequestHead<'_>, out: &mut String) {
         out.push_str("request ");
@@ -88,8 +136,12 @@ impl Parser for ResponseParser {
     fn finish(&mut self) -> Result<Finish, Error> {
         ResponseParser::finish(self)
     }
+    fn leniencies_used(&self) -> Leniency {
+        ResponseParser::leniencies_used(self)
+    }
     fn render_head(h: &ResponseHead<'_>, out: &mut String) {
-        let _ = writeln!(out, "response {} {} {}", escape(h.version_bytes), h.code, escape(h.reason));
+        // Three digits as sent (a code below 100 needs the `any_status_code` leniency).
+        let _ = writeln!(out, "response {} {:03} {}", escape(h.version_bytes), h.code, escape(h.reason));
         render_fields("header", &h.fields, out);
         render_framing(h.framing, out);
     }
@@ -160,26 +212,28 @@ impl Log {
 }
 
 /// Feeds the stream to `p` piece by piece and renders every event.
-pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>) -> (String, bool) {
+/// `lenient`: leniencies are switched on, so each message's `end` line is
+/// preceded by the switches it needed.
+pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>, lenient: bool) -> (String, bool) {
     let mut log = Log { out: String::new(), in_data: false };
     let mut buf: Vec<u8> = Vec::new();
     let mut start = 0;
     for chunk in pieces {
         buf.extend_from_slice(chunk);
         loop {
-            match p.parse(&buf[start..]) {
+            let (consumed, end) = match p.parse(&buf[start..]) {
                 Err(e) => return error(log, e),
-                Ok(progress) => {
-                    let consumed = progress.consumed;
-                    let Some(event) = progress.event else {
-                        start += consumed;
-                        break;
-                    };
-                    let upgraded = render_event::<P>(event, &mut log);
+                Ok(Progress { consumed, event: None }) => {
                     start += consumed;
-                    if upgraded {
-                        return (log.line().clone(), true);
-                    }
+                    break;
+                }
+                Ok(Progress { consumed, event: Some(event) }) => (consumed, render_event::<P>(event, &mut log)),
+            };
+            start += consumed;
+            if let Some(d) = end {
+                end_line(p, d, lenient, &mut log);
+                if d == Disposition::Upgrade {
+                    return (log.out, true);
                 }
             }
         }
@@ -196,24 +250,31 @@ pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]
             (log.out, true)
         }
         Ok(Finish::End(d)) => {
-            let _ = writeln!(log.line(), "end {}", disposition(d));
+            end_line(p, d, lenient, &mut log);
             (log.out, true)
         }
     }
 }
 
-/// Renders one event; true if it handed the connection to another protocol.
-fn render_event<P: Parser>(event: Event<'_, P::Head<'_>>, log: &mut Log) -> bool {
+/// Renders one event but `End`, whose disposition it returns.
+fn render_event<P: Parser>(event: Event<'_, P::Head<'_>>, log: &mut Log) -> Option<Disposition> {
     match event {
         Event::Head(h) => P::render_head(&h, log.line()),
         Event::Data(d) => log.data(d),
         Event::Trailers(t) => render_fields("trailer", &t, log.line()),
-        Event::End(d) => {
-            let _ = writeln!(log.line(), "end {}", disposition(d));
-            return d == Disposition::Upgrade;
-        }
+        Event::End(d) => return Some(d),
     }
-    false
+    None
+}
+
+/// The `end` line of a message, after the `lenient` line if it needed any.
+fn end_line<P: Parser>(p: &P, d: Disposition, lenient: bool, log: &mut Log) {
+    let used = p.leniencies_used();
+    if lenient && used.any() {
+        let names: Vec<&str> = used.iter().filter_map(Leniency::name).collect();
+        let _ = writeln!(log.line(), "lenient {}", names.join(" "));
+    }
+    let _ = writeln!(log.line(), "end {}", disposition(d));
 }
 
 fn error(mut log: Log, e: Error) -> (String, bool) {

@@ -5,7 +5,7 @@
 use super::{CR, Fault, HTAB, HeadMachine, LF, SP, Section, State, Step};
 use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
-use crate::head::{FieldSink, FieldSpan, StartInfo, Version};
+use crate::head::{FieldSink, FieldSpan, StartInfo, Version, known_fields, slice};
 use crate::simd;
 
 /// [`HeadMachine::common_field_lines`] as work for [`simd::with_blocks`],
@@ -313,20 +313,77 @@ impl HeadMachine {
     /// rejected unless a response may fold.
     /// `fields`: how many fields the section has so far.
     pub(super) fn folded_line(&mut self, i: usize, cfg: &Config, fields: usize) -> Step {
-        match self.pending.take() {
+        if self.pending.is_some() {
             // Only held back when folding is allowed (see `value`).
-            Some(field) => {
-                debug_assert!(self.may_fold(cfg));
-                self.used |= Leniency::OBS_FOLD_IN_RESPONSES;
-                // The value goes on: keep its start, expose the fold raw.
-                self.name = field.name;
-                self.mark = field.value.0 as usize;
-                self.state = State::Value;
-                Ok(true)
-            }
-            None if fields > 0 => Err(Fault::new(ErrorKind::ObsFold, i)),
-            None => Err(Fault::new(ErrorKind::BadFieldName, i)),
+            debug_assert!(self.may_fold(cfg));
+            self.used |= Leniency::OBS_FOLD_IN_RESPONSES;
+            self.pos = i;
+            self.state = State::FoldWs;
+            return Ok(true);
         }
+        if fields > 0 { Err(Fault::new(ErrorKind::ObsFold, i)) } else { Err(Fault::new(ErrorKind::BadFieldName, i)) }
+    }
+
+    /// The whitespace at the start of an obs-fold line, which is not part of
+    /// the value (RFC 9112 5.2: a fold is replaced by SP before the value is
+    /// read). A line of nothing else leaves the held-back field as it was.
+    pub(super) fn fold_ws(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            match b {
+                SP | HTAB => self.pos += 1,
+                CR | LF => return self.line_end(b, self.pos, State::FieldLf, cfg),
+                _ => {
+                    self.mark = self.pos;
+                    self.state = State::FoldValue;
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The text of an obs-fold line: the held-back field's value now ends
+    /// with it (and starts with it if it was empty), so folds at the edges
+    /// of a value are trimmed like any OWS and folds inside it are kept raw.
+    pub(super) fn fold_value(&mut self, buf: &[u8], cfg: &Config) -> Step {
+        let i = simd::skip_value(buf, self.pos, self.window(buf));
+        self.pos = i;
+        let Some(mut field) = self.pending else {
+            debug_assert!(false, "a fold line without a held-back field");
+            return Err(Fault::new(ErrorKind::ObsFold, i));
+        };
+        match self.peek(buf, i)? {
+            None => Ok(false),
+            Some(b @ (CR | LF)) => {
+                if field.value.0 == field.value.1 {
+                    field.value.0 = self.mark as u32;
+                }
+                field.value.1 = trim_trailing_ows(buf, self.mark, i) as u32;
+                self.pending = Some(field);
+                self.line_end(b, i, State::FieldLf, cfg)
+            }
+            Some(b) => self.control_char(b, i, field.name, buf, cfg),
+        }
+    }
+
+    /// A byte that ends the field-value bytes at `i` and is not a line end.
+    /// A control character other than NUL, CR and LF is skipped under the
+    /// `control_chars_in_field_values` leniency, except in the fields that
+    /// decide framing and routing, whose values stay strict; anything else
+    /// is an error (RFC 9110 5.5).
+    #[cold]
+    fn control_char(&mut self, b: u8, i: usize, name: (u32, u32), buf: &[u8], cfg: &Config) -> Step {
+        let lenient = cfg.leniency.contains(Leniency::CONTROL_CHARS_IN_FIELD_VALUES)
+            && (b < 0x20 || b == 0x7f)
+            && b != 0
+            && !known_fields::is_known(slice(buf, name));
+        if !lenient {
+            return Err(Fault::new(ErrorKind::BadFieldValue, i));
+        }
+        self.used |= Leniency::CONTROL_CHARS_IN_FIELD_VALUES;
+        // The same state goes on after the byte.
+        self.pos = i + 1;
+        Ok(true)
     }
 
     /// obs-fold is accepted only in responses, with the leniency (RFC 9112 5.2).
@@ -440,7 +497,7 @@ impl HeadMachine {
                 }
                 self.line_end(b, i, State::FieldLf, cfg)
             }
-            Some(_) => Err(Fault::new(ErrorKind::BadFieldValue, i)),
+            Some(b) => self.control_char(b, i, self.name, buf, cfg),
         }
     }
 }

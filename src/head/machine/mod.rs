@@ -24,20 +24,28 @@
 //!
 //! # Transitions
 //!
-//! | state         | reads                         | next                                  |
-//! |---------------|-------------------------------|---------------------------------------|
-//! | `Leading`     | CR / other                    | `LeadingLf` / `Method`                |
-//! | `Method`      | tchar* SP                     | `Target`                              |
-//! | `Target`      | VCHAR* SP                     | `ReqVersion`                          |
-//! | `ReqVersion`  | `HTTP/d.d` CR                 | `StartLineLf`                         |
-//! | `StatusVersion` | `HTTP/d.d` SP               | `Code`                                |
-//! | `Code`        | 3DIGIT (SP / CR)              | `Reason` / `StartLineLf`              |
-//! | `Reason`      | (VCHAR/SP/HTAB/obs-text)* CR  | `StartLineLf`                         |
-//! | `*Lf`         | LF                            | `LineStart` / `Leading` / `Done`      |
-//! | `LineStart`   | CR / SP (fold) / tchar        | `FinalLf` / error / `FieldName`       |
-//! | `FieldName`   | tchar* `:`                    | `ValueWs`                             |
-//! | `ValueWs`     | OWS*                          | `Value`                               |
-//! | `Value`       | field-vchar / SP / HTAB* CR   | `FieldLf`                             |
+//! | state           | reads                           | next                                   |
+//! |-----------------|---------------------------------|----------------------------------------|
+//! | `Leading`       | CR / other                      | `LeadingLf` / `Method`                 |
+//! | `Method`        | tchar* SP                       | `Target`                               |
+//! | `Target`        | VCHAR* SP                       | `ReqVersion`                           |
+//! | `ReqVersion`    | `HTTP/d.d` CR                   | `StartLineLf`                          |
+//! | `StatusVersion` | `HTTP/d.d` SP / CR first (leniency) | `Code` / `LeadingLf`               |
+//! | `Code`          | 3DIGIT (SP / CR)                | `ReasonWs` / `StartLineLf`             |
+//! | `ReasonWs`      | (SP / HTAB)*                    | `Reason`                               |
+//! | `Reason`        | (VCHAR/SP/HTAB/obs-text)* CR    | `StartLineLf`                          |
+//! | `*Lf`           | LF                              | `LineStart` / `Done` / after an empty line `Leading` (`StatusVersion` in a response) |
+//! | `LineStart`     | CR / SP or HTAB (fold) / tchar  | `FinalLf` / `FoldWs` or error / `FieldName` |
+//! | `FieldName`     | tchar* `:` / SP (leniency)      | `ValueWs` / `NameWs`                   |
+//! | `NameWs`        | OWS* `:`                        | `ValueWs`                              |
+//! | `ValueWs`       | OWS*                            | `Value`                                |
+//! | `Value`         | field-vchar / SP / HTAB* CR     | `FieldLf`                              |
+//! | `FoldWs`        | OWS* then CR / other            | `FieldLf` / `FoldValue`                |
+//! | `FoldValue`     | field-vchar / SP / HTAB* CR     | `FieldLf`                              |
+//! | `Done`          | nothing: the head is complete   |                                        |
+//!
+//! Wherever a CR ends a line, a bare LF does too under the `bare_lf_in_head`
+//! leniency (and skips the `*Lf` state).
 
 use super::{FieldSink, FieldSpan};
 use crate::config::{Config, Leniency};
@@ -112,6 +120,7 @@ const CONTINUES: [u8; State::Done as usize + 1] = {
     t[State::Method as usize] = TCHAR_BIT;
     t[State::Target as usize] = TARGET_BIT;
     t[State::ValueWs as usize] = OWS_BIT;
+    t[State::ReasonWs as usize] = OWS_BIT;
     t
 };
 
@@ -132,6 +141,8 @@ enum State {
     StatusVersion,
     /// In the status code.
     Code,
+    /// After the SP that follows the code: whitespace, not yet the reason.
+    ReasonWs,
     /// In the reason phrase.
     Reason,
     /// CR of the start line seen; LF must follow.
@@ -150,6 +161,11 @@ enum State {
     FieldLf,
     /// CR of the blank line seen; LF must follow.
     FinalLf,
+    /// At the whitespace that starts an obs-fold line (leniency only): the
+    /// field held back in `pending` goes on; OWS before its text is skipped.
+    FoldWs,
+    /// In the text of an obs-fold line; `mark` is its first byte.
+    FoldValue,
     /// The head is complete; `pos` is its length.
     Done,
 }
@@ -227,7 +243,9 @@ impl HeadMachine {
     pub(crate) fn is_idle(&self) -> bool {
         match self.state {
             State::Leading => true,
-            State::StatusVersion | State::LineStart => self.pos == 0,
+            // Nothing of the status line yet (empty lines before it aside).
+            State::StatusVersion => self.pos == self.mark,
+            State::LineStart => self.pos == 0,
             _ => false,
         }
     }
@@ -344,12 +362,15 @@ impl HeadMachine {
                 State::Target => self.target(buf, cfg)?,
                 State::ReqVersion | State::StatusVersion => self.version(buf, cfg)?,
                 State::Code => self.code(buf, cfg)?,
+                State::ReasonWs => self.reason_ws(buf)?,
                 State::Reason => self.reason(buf, cfg)?,
                 State::LineStart => self.line_start(buf, cfg, sink)?,
                 State::FieldName => self.field_name(buf, cfg)?,
                 State::NameWs => self.name_ws(buf)?,
                 State::ValueWs => self.value_ws(buf)?,
                 State::Value => self.value_state(buf, cfg, sink)?,
+                State::FoldWs => self.fold_ws(buf, cfg)?,
+                State::FoldValue => self.fold_value(buf, cfg)?,
                 State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
                 State::Done => return Ok(Some(self.pos)),
             };
@@ -410,9 +431,13 @@ impl HeadMachine {
 
     fn line_too_long(&self) -> ErrorKind {
         match self.state {
-            State::Method | State::Target | State::ReqVersion | State::StatusVersion | State::Code | State::Reason => {
-                ErrorKind::StartLineTooLong
-            }
+            State::Method
+            | State::Target
+            | State::ReqVersion
+            | State::StatusVersion
+            | State::Code
+            | State::ReasonWs
+            | State::Reason => ErrorKind::StartLineTooLong,
             _ => ErrorKind::FieldLineTooLong,
         }
     }
@@ -448,6 +473,13 @@ impl HeadMachine {
     /// The LF of a line was at `next - 1`: move to what follows that line.
     fn after_lf(&mut self, next: usize, cfg: &Config) {
         match self.state {
+            // After an empty line a request line may start; so may a status
+            // line (leniency), which is read as from its first byte.
+            State::LeadingLf if self.section == Section::Response => {
+                self.state = State::StatusVersion;
+                self.mark = next;
+                self.begin_line(next, cfg.limits.start_line);
+            }
             State::LeadingLf => {
                 self.state = State::Leading;
                 self.pos = next;

@@ -2,7 +2,7 @@
 //! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state,
 //! plus fast paths for a request line or a status line that is all there.
 
-use super::{CR, Fault, HeadMachine, LF, SP, State, Step};
+use super::{CR, Fault, HTAB, HeadMachine, LF, SP, State, Step};
 use crate::config::{Config, Leniency};
 use crate::error::ErrorKind;
 use crate::simd;
@@ -177,6 +177,9 @@ impl HeadMachine {
                 0 if b == SP && self.state == State::ReqVersion => {
                     return self.skip_extra_space(i, cfg);
                 }
+                0 if (b == CR || b == LF) && self.state == State::StatusVersion => {
+                    return self.empty_line_before_status_line(b, i, cfg);
+                }
                 idx @ 0..=4 => b"HTTP/".get(idx) == Some(&b),
                 5 => {
                     if !b.is_ascii_digit() {
@@ -205,6 +208,18 @@ impl HeadMachine {
             self.pos = i + 1;
         }
         Ok(false)
+    }
+
+    /// An empty line where a status line should start: skipped only with the
+    /// `empty_lines_before_status_line` leniency (RFC 9112 2.2 allows them
+    /// before a request line only).
+    #[cold]
+    fn empty_line_before_status_line(&mut self, b: u8, i: usize, cfg: &Config) -> Step {
+        if !cfg.leniency.contains(Leniency::EMPTY_LINES_BEFORE_STATUS_LINE) {
+            return Err(Fault::new(ErrorKind::EmptyLineBeforeStatusLine, i));
+        }
+        self.used |= Leniency::EMPTY_LINES_BEFORE_STATUS_LINE;
+        self.line_end(b, i, State::LeadingLf, cfg)
     }
 
     /// The byte after a complete version: CR in a request line, SP in a status line.
@@ -246,7 +261,11 @@ impl HeadMachine {
         if !STATUS_CODES.contains(&code) {
             return false;
         }
-        let reason = start + 13;
+        // Whitespace before the reason is not part of it.
+        let mut reason = start + 13;
+        while matches!(buf.get(reason), Some(&(SP | HTAB))) {
+            reason += 1;
+        }
         if reason > window {
             return false;
         }
@@ -277,11 +296,14 @@ impl HeadMachine {
                 }
                 3 if matches!(b, SP | CR | LF) => {
                     if !STATUS_CODES.contains(&self.code) {
-                        return Err(Fault::new(ErrorKind::BadStatusCode, self.mark));
+                        if !cfg.leniency.contains(Leniency::ANY_STATUS_CODE) {
+                            return Err(Fault::new(ErrorKind::StatusCodeOutOfRange, self.mark));
+                        }
+                        self.used |= Leniency::ANY_STATUS_CODE;
                     }
                     self.parts[1] = (self.mark as u32, i as u32);
                     if b == SP {
-                        self.next_part(i + 1, State::Reason);
+                        self.next_part(i + 1, State::ReasonWs);
                         return Ok(true);
                     }
                     self.parts[2] = (i as u32, i as u32);
@@ -289,6 +311,20 @@ impl HeadMachine {
                 }
                 _ => return Err(Fault::new(ErrorKind::BadStatusCode, i)),
             }
+        }
+        Ok(false)
+    }
+
+    /// Whitespace after the SP that follows the code: not part of the reason
+    /// (it tells the reader nothing).
+    pub(super) fn reason_ws(&mut self, buf: &[u8]) -> Step {
+        while let Some(b) = self.peek(buf, self.pos)? {
+            if b != SP && b != HTAB {
+                self.mark = self.pos;
+                self.state = State::Reason;
+                return Ok(true);
+            }
+            self.pos += 1;
         }
         Ok(false)
     }
