@@ -82,4 +82,4 @@ pub use error::{Error, ErrorKind};
 pub use framing::{Disposition, Framing, MethodKind};
 pub use head::oneshot::{Request, Response, Status};
 pub use head::{FieldSpan, Fields, Header, Version};
-pub use message::{Event, Finish, Progress, RequestHead, RequestParser, ResponseHead, ResponseParser};
+pub use message::{DataBatch, Event, Finish, Progress, RequestHead, RequestParser, ResponseHead, ResponseParser};

@@ -6,6 +6,8 @@
 //! fixture case goes through the same invariant checks under strict rules and
 //! with every leniency on.
 
+#[path = "../fuzz/src/batched.rs"]
+mod batched;
 #[path = "../fuzz/src/checks.rs"]
 mod checks;
 #[path = "support/fixture.rs"]
@@ -19,6 +21,7 @@ fn replay(target: &str, data: &[u8]) {
         "request_stream" => checks::request_stream(data),
         "response_stream" => checks::response_stream(data),
         "chunked_body" => checks::chunked_body(data),
+        "chunked_batched" => batched::chunked_batched(data),
         "head_oneshot" => checks::head_oneshot(data),
         // The httparse half needs httparse, a fuzz-crate dependency only; the
         // h1parse half of the comparison is the one-shot check.

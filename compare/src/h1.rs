@@ -98,6 +98,30 @@ pub fn chunked<const N: usize>(parser: &mut RequestParser<N>, message: &[u8]) ->
     }
 }
 
+/// A chunked message with `parse_data`, 64 slices a call, and `parse` for
+/// the rest (head, last chunk, `End`): the payload length.
+pub fn chunked_batched<const N: usize>(parser: &mut RequestParser<N>, message: &[u8]) -> usize {
+    let mut input = message;
+    let mut data = 0;
+    let mut slices: [&[u8]; 64] = [&[]; 64];
+    loop {
+        let batch = parser.parse_data(input, &mut slices).expect("valid");
+        input = &input[batch.consumed..];
+        if batch.slices > 0 {
+            data += black_box(&slices[..batch.slices]).iter().map(|s| s.len()).sum::<usize>();
+            continue;
+        }
+        let progress = parser.parse(input).expect("valid");
+        input = &input[progress.consumed..];
+        match progress.event {
+            Some(Event::Data(d)) => data += black_box(d).len(),
+            Some(Event::End(_)) => return data,
+            Some(_) => {}
+            None => unreachable!("whole body given"),
+        }
+    }
+}
+
 /// The one-shot `Request` over a 100-slot array the caller initialised.
 pub fn oneshot_init(input: &[u8]) -> usize {
     let mut headers = [Header::EMPTY; 100];

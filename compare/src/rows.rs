@@ -222,29 +222,45 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
 fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
     for (id, name, message, head) in &inputs.chunked {
         let body = &message[*head..];
-        let cfg = h1::chunked_config();
-        let mut parser = RequestParser::<SMALL>::with_capacity(cfg);
-        let (mut scratch, mut copy) = (body.to_vec(), body.to_vec());
-        rows.push(Row {
-            id,
-            name: format!("{name}, {} B, per event", body.len()),
-            bytes: body.len(),
-            messages: 1,
-            runners: vec![
-                (Peer::H1parse, Box::new(move || h1::chunked(&mut parser, black_box(message)))),
-                (Peer::Httparse, Box::new(move || peers::httparse::chunked(black_box(body)))),
-                (Peer::Pico, Box::new(move || peers::pico::chunked(black_box(body), &mut scratch))),
-                (Peer::Ntex, Box::new(move || peers::ntex::chunked(black_box(body)))),
-                (
-                    Peer::PicoCopy,
-                    Box::new(move || {
-                        copy.copy_from_slice(black_box(body));
-                        copy.len()
-                    }),
-                ),
-            ],
-            note: "h1parse: one Data event a call, with its head; pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop",
-        });
+        for (batch, how) in [(false, "per event"), (true, "batched")] {
+            let id = match (batch, *id) {
+                (false, id) => id,
+                (true, "chunked_16k") => "chunked_16k_batched",
+                (true, "chunked_16b") => "chunked_16b_batched",
+                (true, _) => "chunked_ext_batched",
+            };
+            let mut parser = RequestParser::<SMALL>::with_capacity(h1::chunked_config());
+            let h1: Runner<'a> = if batch {
+                Box::new(move || h1::chunked_batched(&mut parser, black_box(message)))
+            } else {
+                Box::new(move || h1::chunked(&mut parser, black_box(message)))
+            };
+            let (mut scratch, mut copy) = (body.to_vec(), body.to_vec());
+            rows.push(Row {
+                id,
+                name: format!("{name}, {} B, {how}", body.len()),
+                bytes: body.len(),
+                messages: 1,
+                runners: vec![
+                    (Peer::H1parse, h1),
+                    (Peer::Httparse, Box::new(move || peers::httparse::chunked(black_box(body)))),
+                    (Peer::Pico, Box::new(move || peers::pico::chunked(black_box(body), &mut scratch))),
+                    (Peer::Ntex, Box::new(move || peers::ntex::chunked(black_box(body)))),
+                    (
+                        Peer::PicoCopy,
+                        Box::new(move || {
+                            copy.copy_from_slice(black_box(body));
+                            copy.len()
+                        }),
+                    ),
+                ],
+                note: if batch {
+                    "h1parse: parse_data, 64 slices a call, with its head; pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
+                } else {
+                    "h1parse: one Data event a call, with its head; pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
+                },
+            });
+        }
     }
 }
 

@@ -12,12 +12,24 @@
 //! # Idea
 //!
 //! Chunk-size lines are consumed byte by byte as they are validated, so the
-//! decoder never holds more than its state (a whole size line of the common
-//! shape, with the chunk's first data byte, is taken in one go by
-//! `next_chunk`, which ends in exactly the state the byte loop would); chunk data is handed out as
+//! decoder never holds more than its state; chunk data is handed out as
 //! sub-slices of the input, counted, never searched (the payload may contain
 //! CR LF). The trailer section after the last chunk is parsed by the head
 //! machine, so trailers follow the same rules as header fields.
+//!
+//! # Fast paths
+//!
+//! Two shortcuts take several bytes at once and leave the decoder exactly
+//! where the byte loop would, with the same answer; anything else (errors
+//! included) is left to the byte loop. The fixtures and
+//! `plain_extensions_count_towards_the_limit_as_byte_by_byte` hold them to
+//! that by feeding every body whole and byte by byte.
+//!
+//! * `next_chunk`: from `SizeStart` or `DataCr`, the CRLF after the previous
+//!   data, a whole size line of the usual shape (no leading zero, digits
+//!   within the limit, plain extensions or none) and at least one data byte.
+//!   [`Chunked::data_run`] repeats it to hand out several chunks in a call.
+//! * `extension_run`: a run of token or qdtext bytes inside an extension.
 //!
 //! # Security
 //!
@@ -26,15 +38,19 @@
 //! (a huge size wraps to a small one), bare CR or LF in a size line or an
 //! extension (a peer that accepts them splits the line elsewhere), and data
 //! that runs past its size without CRLF (the spill lets a front end and a back
-//! end disagree on where the next message begins). No leniency relaxes them.
+//! end disagree on where the next message begins). No leniency relaxes them;
+//! the one leniency here, `SPACES_AFTER_CHUNK_SIZE`, only lets SP or HTAB
+//! stand between a size and its CRLF.
 //!
 //! # States
 //!
-//! `Size` → (`Ext*` →) `SizeLf` → `Data` → `DataCr` → `DataLf` → `Size` …;
-//! a zero size ends in `SizeLf` with [`ChunkStep::Last`].
+//! `SizeStart` → `Size` → (`SizeBws` →) (`Ext*` →) `SizeLf` → `Data` →
+//! `DataCr` → `DataLf` → `SizeStart` …; a zero size ends in `SizeLf` with
+//! [`BodyStep::End`].
 
+use super::BodyStep;
 use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, hex_value, in_class, is_ows};
-use crate::config::Limits;
+use crate::config::{Config, Leniency, Limits};
 use crate::error::Error;
 use crate::error::ErrorKind;
 
@@ -44,9 +60,13 @@ type Fault = (ErrorKind, usize);
 /// Where the decoder stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    /// In the hex digits of a chunk-size.
+    /// Before the first hex digit of a chunk-size.
+    SizeStart,
+    /// In the hex digits of a chunk-size (at least one seen).
     Size,
-    /// BWS after a size or an extension value: `;` must follow.
+    /// SP or HTAB after a size: `;` must follow (or CR, under the leniency).
+    SizeBws,
+    /// BWS after an extension value: `;` must follow.
     ExtBws,
     /// After `;`: BWS, then an extension name.
     ExtNameStart,
@@ -74,29 +94,19 @@ enum State {
     DataLf,
 }
 
-/// What one call decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ChunkStep {
-    /// `skip` framing bytes, then `len` bytes of chunk data.
-    Data { skip: usize, len: usize },
-    /// All input was framing and is consumed; more is needed.
-    NeedMore,
-    /// The last-chunk line ended after `consumed` bytes; the trailer section follows.
-    Last { consumed: usize },
-}
-
 /// Incremental decoder of one chunked body (up to its trailer section).
 #[derive(Clone, Debug)]
 pub(crate) struct Chunked {
     state: State,
     /// Size being read, then data bytes remaining.
     remaining: u64,
-    /// Hex digits of the size read so far.
-    digits: u32,
-    /// Of those, digits after the leading zeros: what the limit counts.
+    /// Digits of the size read so far after its leading zeros: what the
+    /// limit counts.
     significant: u32,
     /// Extension bytes seen in this message.
     ext_bytes: u32,
+    /// Whether a size line needed `SPACES_AFTER_CHUNK_SIZE`.
+    spaces_used: bool,
 }
 
 /// `HEX[b]`: the value of hex digit `b`, or 16 for any other byte.
@@ -151,13 +161,56 @@ fn plain_extensions(input: &[u8], mut at: usize) -> Option<usize> {
     Some(at)
 }
 
+/// A size line of 1 to 6 hex digits, the first not `0` and at most `max` of
+/// them, then CRLF, read from the 8 bytes `w` it starts with: the size and
+/// the line's length. `None` for anything else (extensions, a longer line, a
+/// leading zero, an error), which the slower paths handle.
+#[inline(always)]
+fn short_size_line(w: &[u8; 8], max: u32) -> Option<(usize, usize)> {
+    let hex = |k: usize| w.get(k).and_then(|&b| HEX.get(usize::from(b))).copied().unwrap_or(16);
+    if w.first() == Some(&b'0') {
+        return None;
+    }
+    let (mut size, mut k) = (0usize, 0usize);
+    while k < 6 {
+        let d = hex(k);
+        if d >= 16 {
+            break;
+        }
+        size = size << 4 | usize::from(d);
+        k += 1;
+    }
+    if k == 0 || k > max as usize || w.get(k..k + 2) != Some(&b"\r\n"[..]) {
+        return None;
+    }
+    Some((size, k + 2))
+}
+
 impl Chunked {
     pub(crate) fn new() -> Self {
-        Chunked { state: State::Size, remaining: 0, digits: 0, significant: 0, ext_bytes: 0 }
+        Chunked { state: State::SizeStart, remaining: 0, significant: 0, ext_bytes: 0, spaces_used: false }
     }
 
-    /// Decodes from `input[0]`, which is at stream offset `base`.
-    pub(crate) fn step(&mut self, input: &[u8], base: u64, limits: &Limits) -> Result<ChunkStep, Error> {
+    /// The leniencies the size lines so far needed.
+    pub(crate) fn leniencies_used(&self) -> Leniency {
+        if self.spaces_used { Leniency::SPACES_AFTER_CHUNK_SIZE } else { Leniency::NONE }
+    }
+
+    /// Decodes from `input[0]`, which is at stream offset `base` (the
+    /// contract is [`BodyDecoder::decode`](super::BodyDecoder::decode)'s):
+    /// the usual chunk in one go, anything else in the byte loop.
+    #[inline(always)]
+    pub(crate) fn decode(&mut self, input: &[u8], base: u64, cfg: &Config) -> Result<BodyStep, Error> {
+        match self.next_chunk(input, 0, &cfg.limits) {
+            Some(step) => Ok(step),
+            None => self.decode_bytes(input, base, cfg),
+        }
+    }
+
+    /// The byte loop, with the shortcuts that leave it where it would be.
+    #[inline(never)]
+    fn decode_bytes(&mut self, input: &[u8], base: u64, cfg: &Config) -> Result<BodyStep, Error> {
+        let limits = &cfg.limits;
         let mut i = 0;
         while let Some(&b) = input.get(i) {
             if self.state == State::Data {
@@ -166,10 +219,13 @@ impl Chunked {
                 if self.remaining == 0 {
                     self.state = State::DataCr;
                 }
-                return Ok(ChunkStep::Data { skip: i, len });
+                return Ok(BodyStep::Data { skip: i, len });
             }
-            if let Some(step) = self.next_chunk(input, i, limits) {
-                return Ok(step);
+            // (At 0 `decode` tried it already.)
+            if i > 0 {
+                if let Some(step) = self.next_chunk(input, i, limits) {
+                    return Ok(step);
+                }
             }
             if let Some(next) = self.data_crlf(input, i) {
                 i = next;
@@ -179,32 +235,114 @@ impl Chunked {
                 i = next;
                 continue;
             }
-            let done = self.line_byte(b, i, limits).map_err(|(kind, at)| {
+            let done = self.line_byte(b, i, cfg).map_err(|(kind, at)| {
                 // A bare CR is reported at the CR, which may have come in an earlier input.
                 let back = u64::from(kind == ErrorKind::BareCr);
                 Error::new(kind, (base + at as u64).saturating_sub(back))
             })?;
             if done {
-                return Ok(ChunkStep::Last { consumed: i + 1 });
+                return Ok(BodyStep::End { consumed: i + 1 });
             }
             i += 1;
         }
-        Ok(ChunkStep::NeedMore)
+        Ok(BodyStep::NeedMore)
+    }
+
+    /// The data of as many chunks as `input` holds, one slice per chunk in
+    /// `out` (at most `out.len()`), in the order [`Chunked::decode`] would
+    /// hand them out: what remains of the current chunk, then every chunk
+    /// whose size line `next_chunk` takes. Stops at anything else (the last
+    /// chunk, an unusual size line, an error, the end of the input), which
+    /// `decode` then handles. Returns the bytes consumed and the slices filled.
+    #[inline]
+    pub(crate) fn data_run<'a>(&mut self, input: &'a [u8], limits: &Limits, out: &mut [&'a [u8]]) -> (usize, usize) {
+        let mut at = 0;
+        let mut filled = 0;
+        if self.state == State::Data {
+            let (Some(slot), false) = (out.first_mut(), input.is_empty()) else {
+                return (0, 0);
+            };
+            let len = input.len().min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+            self.remaining -= len as u64;
+            if self.remaining == 0 {
+                self.state = State::DataCr;
+            }
+            *slot = input.get(..len).unwrap_or_default();
+            (at, filled) = (len, 1);
+        }
+        loop {
+            (at, filled) = self.whole_chunks(input, at, limits, out, filled);
+            let Some(slot) = out.get_mut(filled) else { break };
+            let Some(BodyStep::Data { skip, len }) = self.next_chunk(input, at, limits) else {
+                break;
+            };
+            *slot = input.get(skip..skip + len).unwrap_or_default();
+            filled += 1;
+            at = skip + len;
+        }
+        (at, filled)
+    }
+
+    /// From `input[at]`, chunks of the plainest shape that lie whole in the
+    /// input (a size line of 1-6 digits without extensions, then all the
+    /// data), into `out[filled..]`: what `next_chunk` would do for each,
+    /// with the decoder's state written once at the end. Returns where it
+    /// stopped and the slices filled.
+    #[inline(always)]
+    fn whole_chunks<'a>(
+        &mut self,
+        input: &'a [u8],
+        mut at: usize,
+        limits: &Limits,
+        out: &mut [&'a [u8]],
+        mut filled: usize,
+    ) -> (usize, usize) {
+        let mut after_data = match self.state {
+            State::DataCr => true,
+            State::SizeStart => false,
+            _ => return (at, filled),
+        };
+        let max = limits.chunk_size_digits.min(15);
+        let start = filled;
+        while let Some(slot) = out.get_mut(filled) {
+            let mut i = at;
+            if after_data {
+                if input.get(i..i + 2) != Some(&b"\r\n"[..]) {
+                    break;
+                }
+                i += 2;
+            }
+            let window = input.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok());
+            let Some((size, line)) = window.and_then(|w| short_size_line(w, max)) else {
+                break;
+            };
+            let data = i + line;
+            let Some(chunk) = input.get(data..data + size) else {
+                break;
+            };
+            *slot = chunk;
+            filled += 1;
+            at = data + size;
+            after_data = true;
+        }
+        if filled > start {
+            self.remaining = 0;
+            self.state = State::DataCr;
+        }
+        (at, filled)
     }
 
     /// The usual step in a body of many chunks, in one go from `input[at]`:
     /// the CRLF after the previous chunk's data (if that is where the
     /// decoder is), a whole size line whose first digit is not `0` (no
     /// overflow, digits inside the limit) with plain extensions or none, and
-    /// at least one byte of the chunk's data. Leaves the decoder exactly
-    /// where the byte loop of [`Chunked::step`] would and returns what it
-    /// would; `None` (nothing changed) for anything else, which the byte
-    /// loop then handles (errors included).
+    /// at least one byte of the chunk's data. `None` (nothing changed) for
+    /// anything else. See "Fast paths" above.
     #[inline(always)]
-    pub(crate) fn next_chunk(&mut self, input: &[u8], at: usize, limits: &Limits) -> Option<ChunkStep> {
+    fn next_chunk(&mut self, input: &[u8], at: usize, limits: &Limits) -> Option<BodyStep> {
         let i = match self.state {
             State::DataCr if input.get(at..at + 2) == Some(&b"\r\n"[..]) => at + 2,
-            State::Size if self.digits == 0 => at,
+            State::SizeStart => at,
             _ => return None,
         };
         if input.get(i).is_none_or(|&b| b == b'0') {
@@ -221,7 +359,6 @@ impl Chunked {
             size = size * 16 + u64::from(d);
             j += 1;
         }
-        let digits = j - i;
         // Extensions of the plain shape `;name`, `;name=token`,
         // `;name="qdtext"` (no whitespace, no quoted-pair): counted as the
         // byte loop counts them (every byte from the first `;` to the CR).
@@ -237,18 +374,16 @@ impl Chunked {
         } else {
             return None;
         };
-        if digits == 0 || input.len() <= data {
+        if j == i || input.len() <= data {
             return None;
         }
         let len = (input.len() - data).min(usize::try_from(size).unwrap_or(usize::MAX));
         self.remaining = size - len as u64;
-        self.digits = digits as u32;
-        self.significant = self.digits;
         if let Some(n) = ext_bytes {
             self.ext_bytes = n;
         }
         self.state = if self.remaining == 0 { State::DataCr } else { State::Data };
-        Some(ChunkStep::Data { skip: data, len })
+        Some(BodyStep::Data { skip: data, len })
     }
 
     /// The CRLF after chunk data, both bytes received (the size line after
@@ -259,11 +394,16 @@ impl Chunked {
         if self.state != State::DataCr || input.get(i..i + 2) != Some(&b"\r\n"[..]) {
             return None;
         }
-        self.remaining = 0;
-        self.digits = 0;
-        self.significant = 0;
-        self.state = State::Size;
+        self.next_size();
         Some(i + 2)
+    }
+
+    /// A new size line starts.
+    #[inline(always)]
+    fn next_size(&mut self) {
+        self.remaining = 0;
+        self.significant = 0;
+        self.state = State::SizeStart;
     }
 
     /// A run of bytes that `line_byte` would take one at a time without
@@ -294,22 +434,26 @@ impl Chunked {
     }
 
     /// One byte of framing at `i`; true when it ended the last-chunk line.
-    fn line_byte(&mut self, b: u8, i: usize, limits: &Limits) -> Result<bool, Fault> {
+    fn line_byte(&mut self, b: u8, i: usize, cfg: &Config) -> Result<bool, Fault> {
         use State::*;
         let bad_ext = (ErrorKind::BadChunkExtension, i);
         if b == LF && !matches!(self.state, SizeLf | DataCr | DataLf) {
             return Err((ErrorKind::BareLf, i));
         }
-        if !matches!(self.state, Size | SizeLf | DataCr | DataLf) && b != CR {
+        if !matches!(self.state, SizeStart | Size | SizeLf | DataCr | DataLf) && b != CR {
             self.ext_bytes = self.ext_bytes.saturating_add(1);
-            if self.ext_bytes > limits.chunk_extensions {
+            if self.ext_bytes > cfg.limits.chunk_extensions {
                 return Err((ErrorKind::ChunkExtensionsTooLarge, i));
             }
         }
         self.state = match (self.state, b) {
-            (Size, _) => return self.size_byte(b, i, limits).map(|()| false),
-            (ExtBws, b';') | (ExtName | ExtNameBws | ExtToken | ExtAfterQuoted, b';') => ExtNameStart,
-            (ExtBws | ExtNameStart | ExtNameBws | ExtValueStart, _) if is_ows(b) => self.state,
+            (SizeStart | Size, _) => return self.size_byte(b, i, &cfg.limits).map(|()| false),
+            (SizeBws | ExtBws, b';') | (ExtName | ExtNameBws | ExtToken | ExtAfterQuoted, b';') => ExtNameStart,
+            (SizeBws | ExtBws | ExtNameStart | ExtNameBws | ExtValueStart, _) if is_ows(b) => self.state,
+            (SizeBws, CR) if cfg.leniency.contains(Leniency::SPACES_AFTER_CHUNK_SIZE) => {
+                self.spaces_used = true;
+                SizeLf
+            }
             (ExtToken | ExtAfterQuoted, _) if is_ows(b) => ExtBws,
             (ExtName, _) if is_ows(b) => ExtNameBws,
             (ExtNameStart | ExtName, _) if in_class(&TCHAR, b) => ExtName,
@@ -325,10 +469,8 @@ impl Chunked {
             (SizeLf, _) => return Err((ErrorKind::BareCr, i)),
             (DataCr, CR) => DataLf,
             (DataLf, LF) => {
-                self.remaining = 0;
-                self.digits = 0;
-                self.significant = 0;
-                Size
+                self.next_size();
+                return Ok(false);
             }
             // CR then not LF: a bare CR (reported at the CR).
             (DataLf, _) => return Err((ErrorKind::BareCr, i)),
@@ -342,7 +484,6 @@ impl Chunked {
     fn size_byte(&mut self, b: u8, i: usize, limits: &Limits) -> Result<(), Fault> {
         if let Some(d) = hex_value(b) {
             // Leading zeros are fine (RFC 9112 7.1) and cost nothing to hold.
-            self.digits = self.digits.saturating_add(1);
             if self.remaining != 0 || d != 0 {
                 self.significant += 1;
                 if self.significant > limits.chunk_size_digits {
@@ -354,15 +495,16 @@ impl Chunked {
                 .checked_mul(16)
                 .and_then(|n| n.checked_add(u64::from(d)))
                 .ok_or((ErrorKind::ChunkSizeOverflow, i))?;
+            self.state = State::Size;
             return Ok(());
         }
-        if self.digits == 0 {
+        if self.state == State::SizeStart {
             return Err((ErrorKind::BadChunkSize, i));
         }
         self.state = match b {
             CR => State::SizeLf,
             b';' => State::ExtNameStart,
-            b' ' | b'\t' => State::ExtBws,
+            b' ' | b'\t' => State::SizeBws,
             _ => return Err((ErrorKind::BadChunkSize, i)),
         };
         if b != CR {
@@ -379,13 +521,6 @@ impl Chunked {
         self.state = State::Data;
         false
     }
-
-    /// True while the decoder is at a chunk boundary with nothing pending
-    /// (used only to describe state in tests).
-    #[cfg(test)]
-    pub(crate) fn at_size_start(&self) -> bool {
-        self.state == State::Size && self.digits == 0
-    }
 }
 
 #[cfg(test)]
@@ -398,13 +533,13 @@ mod tests {
         let mut out = std::vec::Vec::new();
         let mut at = 0;
         loop {
-            match d.step(&body[at..], at as u64, &Limits::new()).map_err(|e| (e.kind(), e.offset()))? {
-                ChunkStep::Data { skip, len } => {
+            match d.decode(&body[at..], at as u64, &Config::new()).map_err(|e| (e.kind(), e.offset()))? {
+                BodyStep::Data { skip, len } => {
                     out.extend_from_slice(&body[at + skip..at + skip + len]);
                     at += skip + len;
                 }
-                ChunkStep::NeedMore => return Err((ErrorKind::BadChunkSize, u64::MAX)),
-                ChunkStep::Last { consumed } => return Ok((out, at + consumed)),
+                BodyStep::NeedMore => return Err((ErrorKind::BadChunkSize, u64::MAX)),
+                BodyStep::End { consumed } => return Ok((out, at + consumed)),
             }
         }
     }
@@ -459,41 +594,41 @@ mod tests {
 
     #[test]
     fn overflow_is_caught_when_digit_limit_allows_it() {
-        let limits = Limits { chunk_size_digits: 40, ..Limits::new() };
+        let cfg = Config { limits: Limits { chunk_size_digits: 40, ..Limits::new() }, ..Config::new() };
         let mut d = Chunked::new();
-        let err = d.step(b"FFFFFFFFFFFFFFFF0\r\n", 100, &limits).unwrap_err();
+        let err = d.decode(b"FFFFFFFFFFFFFFFF0\r\n", 100, &cfg).unwrap_err();
         assert_eq!((err.kind(), err.offset()), (ErrorKind::ChunkSizeOverflow, 116));
     }
 
     #[test]
     fn extension_bytes_are_limited_per_message() {
-        let limits = Limits { chunk_extensions: 4, ..Limits::new() };
+        let cfg = Config { limits: Limits { chunk_extensions: 4, ..Limits::new() }, ..Config::new() };
         let mut d = Chunked::new();
-        assert!(matches!(d.step(b"1;ab\r\nx\r\n", 0, &limits), Ok(ChunkStep::Data { skip: 6, len: 1 })));
-        let err = d.step(b"\r\n1;c\r\n", 7, &limits).unwrap_err();
+        assert!(matches!(d.decode(b"1;ab\r\nx\r\n", 0, &cfg), Ok(BodyStep::Data { skip: 6, len: 1 })));
+        let err = d.decode(b"\r\n1;c\r\n", 7, &cfg).unwrap_err();
         assert_eq!((err.kind(), err.offset()), (ErrorKind::ChunkExtensionsTooLarge, 11));
     }
 
     /// Decodes `body` fed `piece` bytes at a time (the caller keeps what
     /// was not consumed): the data, or the first error and its offset.
-    fn decode_in_pieces(body: &[u8], piece: usize, limits: &Limits) -> Result<std::vec::Vec<u8>, (ErrorKind, u64)> {
+    fn decode_in_pieces(body: &[u8], piece: usize, cfg: &Config) -> Result<std::vec::Vec<u8>, (ErrorKind, u64)> {
         let mut d = Chunked::new();
         let (mut out, mut at, mut end) = (std::vec::Vec::new(), 0, 0);
         loop {
-            let step = d.step(&body[at..end], at as u64, limits).map_err(|e| (e.kind(), e.offset()))?;
+            let step = d.decode(&body[at..end], at as u64, cfg).map_err(|e| (e.kind(), e.offset()))?;
             match step {
-                ChunkStep::Data { skip, len } => {
+                BodyStep::Data { skip, len } => {
                     out.extend_from_slice(&body[at + skip..at + skip + len]);
                     at += skip + len;
                 }
-                ChunkStep::NeedMore => {
+                BodyStep::NeedMore => {
                     at = end;
                     if end == body.len() {
                         return Err((ErrorKind::BadChunkSize, u64::MAX));
                     }
                     end = (end + piece).min(body.len());
                 }
-                ChunkStep::Last { .. } => return Ok(out),
+                BodyStep::End { .. } => return Ok(out),
             }
         }
     }
@@ -505,9 +640,9 @@ mod tests {
         // the extensions are 7 + 8 + 2 = 17 bytes.
         let body = b"3;a=1;bb\r\nabc\r\n2;q=\"x y\"\r\nde\r\n1;z\r\nf\r\n0\r\n\r\n";
         for limit in 0..30 {
-            let limits = Limits { chunk_extensions: limit, ..Limits::new() };
-            let whole = decode_in_pieces(body, body.len(), &limits);
-            let bytes = decode_in_pieces(body, 1, &limits);
+            let cfg = Config { limits: Limits { chunk_extensions: limit, ..Limits::new() }, ..Config::new() };
+            let whole = decode_in_pieces(body, body.len(), &cfg);
+            let bytes = decode_in_pieces(body, 1, &cfg);
             assert_eq!(whole, bytes, "limit {limit}");
             if limit >= 17 {
                 assert_eq!(whole.as_deref(), Ok(&b"abcdef"[..]), "limit {limit}");
@@ -520,8 +655,8 @@ mod tests {
     #[test]
     fn bare_cr_from_an_earlier_input_is_reported_at_the_cr() {
         let mut d = Chunked::new();
-        assert_eq!(d.step(b"5\r", 50, &Limits::new()), Ok(ChunkStep::NeedMore));
-        let err = d.step(b"x", 52, &Limits::new()).unwrap_err();
+        assert_eq!(d.decode(b"5\r", 50, &Config::new()), Ok(BodyStep::NeedMore));
+        let err = d.decode(b"x", 52, &Config::new()).unwrap_err();
         assert_eq!((err.kind(), err.offset()), (ErrorKind::BareCr, 51));
     }
 
@@ -530,15 +665,174 @@ mod tests {
         let body = b"3;x=\"a b\"\r\nabc\r\n0\r\n";
         let mut d = Chunked::new();
         let mut payload = std::vec::Vec::new();
+        let mut ends = 0;
         for (i, b) in body.iter().enumerate() {
-            match d.step(core::slice::from_ref(b), i as u64, &Limits::new()).unwrap() {
-                ChunkStep::Data { skip: 0, len: 1 } => payload.push(*b),
-                ChunkStep::NeedMore => {}
-                ChunkStep::Last { consumed: 1 } => assert_eq!(i, body.len() - 1),
+            match d.decode(core::slice::from_ref(b), i as u64, &Config::new()).unwrap() {
+                BodyStep::Data { skip: 0, len: 1 } => payload.push(*b),
+                BodyStep::NeedMore => {}
+                BodyStep::End { consumed: 1 } => {
+                    assert_eq!(i, body.len() - 1);
+                    ends += 1;
+                }
                 other => panic!("unexpected {other:?}"),
             }
         }
         assert_eq!(payload, b"abc");
-        assert!(!d.at_size_start());
+        assert_eq!(ends, 1, "the body ends once, at its last byte");
+    }
+
+    fn lenient() -> Config {
+        Config { leniency: Leniency::SPACES_AFTER_CHUNK_SIZE, ..Config::new() }
+    }
+
+    /// Decodes a whole body under `cfg`: the payload and the leniencies used, or the error.
+    fn decode_with(body: &[u8], cfg: &Config) -> Result<(std::vec::Vec<u8>, Leniency), (ErrorKind, u64)> {
+        let mut d = Chunked::new();
+        decode_in_pieces_with(&mut d, body, body.len(), cfg).map(|out| (out, d.leniencies_used()))
+    }
+
+    fn decode_in_pieces_with(
+        d: &mut Chunked,
+        body: &[u8],
+        piece: usize,
+        cfg: &Config,
+    ) -> Result<std::vec::Vec<u8>, (ErrorKind, u64)> {
+        let (mut out, mut at, mut end) = (std::vec::Vec::new(), 0, 0);
+        loop {
+            match d.decode(&body[at..end], at as u64, cfg).map_err(|e| (e.kind(), e.offset()))? {
+                BodyStep::Data { skip, len } => {
+                    out.extend_from_slice(&body[at + skip..at + skip + len]);
+                    at += skip + len;
+                }
+                BodyStep::NeedMore if end == body.len() => return Err((ErrorKind::BadChunkSize, u64::MAX)),
+                BodyStep::NeedMore => {
+                    at = end;
+                    end = (end + piece).min(body.len());
+                }
+                BodyStep::End { .. } => return Ok(out),
+            }
+        }
+    }
+
+    #[test]
+    fn spaces_after_a_chunk_size_need_the_leniency_llhttp_lenient_spaces_after_chunk_size() {
+        use ErrorKind::*;
+        type Case<'a> = (&'a [u8], Option<(ErrorKind, u64)>, &'a [u8]);
+        // (body, strict error and offset, payload under the leniency)
+        let cases: &[Case<'_>] = &[
+            (b"5 \r\nhello\r\n0\r\n", Some((BadChunkExtension, 2)), b"hello"),
+            (b"5\t \t\r\nhello\r\n0\r\n", Some((BadChunkExtension, 4)), b"hello"),
+            (b"5\r\nhello\r\n0  \r\n", Some((BadChunkExtension, 13)), b"hello"),
+            // BWS before `;` is the chunk-ext grammar: strict rules accept it.
+            (b"5 ;a\r\nhello\r\n0\r\n", None, b"hello"),
+        ];
+        for &(body, strict, payload) in cases {
+            let got = decode_with(body, &Config::new());
+            match strict {
+                Some(err) => assert_eq!(got, Err(err), "{}", body.escape_ascii()),
+                None => assert_eq!(got, Ok((payload.to_vec(), Leniency::NONE)), "{}", body.escape_ascii()),
+            }
+            let used = if strict.is_some() { Leniency::SPACES_AFTER_CHUNK_SIZE } else { Leniency::NONE };
+            assert_eq!(decode_with(body, &lenient()), Ok((payload.to_vec(), used)), "{}", body.escape_ascii());
+            for piece in 1..body.len() {
+                let mut d = Chunked::new();
+                let out = decode_in_pieces_with(&mut d, body, piece, &lenient());
+                assert_eq!(out, Ok(payload.to_vec()), "{} in {piece} B pieces", body.escape_ascii());
+                assert_eq!(d.leniencies_used(), used);
+            }
+        }
+    }
+
+    #[test]
+    fn the_leniency_allows_nothing_else_around_a_size() {
+        use ErrorKind::*;
+        let cases: &[(&[u8], ErrorKind, u64, &str)] = &[
+            (b" 5\r\nhello\r\n", BadChunkSize, 0, "space before the size"),
+            (b"5 5\r\nhello\r\n", BadChunkExtension, 2, "a space inside the size"),
+            (b"5;a \r\nhello\r\n", BadChunkExtension, 4, "a space after an extension"),
+            (b"5 \nhello\r\n", BareLf, 2, "a bare LF after the spaces"),
+            (b"5 \rhello\r\n", BareCr, 2, "a bare CR after the spaces"),
+            (b"5\r\nhello \r\n", BadChunkDataEnd, 8, "a space after the data"),
+        ];
+        for (body, kind, at, what) in cases {
+            assert_eq!(decode_with(body, &lenient()), Err((*kind, *at)), "{what}");
+        }
+    }
+
+    /// Runs `data_run` with `slots` slices per call, falling back to
+    /// `decode` when it hands out nothing, on `body` arriving in `piece`-byte
+    /// reads: the payload, or the first error.
+    fn batched_in_pieces(
+        body: &[u8],
+        piece: usize,
+        slots: usize,
+        cfg: &Config,
+    ) -> Result<std::vec::Vec<u8>, (ErrorKind, u64)> {
+        let mut d = Chunked::new();
+        let (mut out, mut at, mut end) = (std::vec::Vec::new(), 0, 0);
+        let mut slices: std::vec::Vec<&[u8]> = vec![&[]; slots];
+        loop {
+            let (consumed, filled) = d.data_run(&body[at..end], &cfg.limits, &mut slices);
+            assert!(filled <= slots && (filled > 0 || consumed == 0));
+            for s in &slices[..filled] {
+                assert!(!s.is_empty());
+                out.extend_from_slice(s);
+            }
+            at += consumed;
+            if filled > 0 {
+                continue;
+            }
+            match d.decode(&body[at..end], at as u64, cfg).map_err(|e| (e.kind(), e.offset()))? {
+                BodyStep::Data { skip, len } => {
+                    out.extend_from_slice(&body[at + skip..at + skip + len]);
+                    at += skip + len;
+                }
+                BodyStep::NeedMore if end == body.len() => return Err((ErrorKind::BadChunkSize, u64::MAX)),
+                BodyStep::NeedMore => {
+                    at = end;
+                    end = (end + piece).min(body.len());
+                }
+                BodyStep::End { .. } => return Ok(out),
+            }
+        }
+    }
+
+    #[test]
+    fn batched_data_equals_decoded_data_for_every_piece_size_and_slot_count() {
+        let bodies: &[&[u8]] = &[
+            b"3\r\nabc\r\n10\r\n0123456789abcdef\r\n1;x=y\r\nz\r\n2;q=\"a b\"\r\n\r\n\r\n0\r\n\r\n",
+            b"1\r\na\r\n1\r\nb\r\n1\r\nc\r\n01\r\nd\r\n1 \r\ne\r\n1\r\nf\r\n0\r\n\r\n",
+            b"4\r\nabcd\r\n4\r\nefghXX",
+            b"2\r\nab\r\nzz\r\n",
+            b"5\r\nab\r\n\r\r\n0\r\n\r\n",
+        ];
+        for body in bodies {
+            for cfg in [Config::new(), lenient()] {
+                let reference = decode_in_pieces_with(&mut Chunked::new(), body, body.len(), &cfg);
+                for piece in 1..=body.len() {
+                    for slots in [1, 2, 3, 64] {
+                        let got = batched_in_pieces(body, piece, slots, &cfg);
+                        assert_eq!(got, reference, "{} in {piece} B pieces, {slots} slots", body.escape_ascii());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_takes_every_usual_chunk_and_stops_before_the_last() {
+        let body = b"3\r\nabc\r\n2;e\r\nde\r\n1\r\nf\r\n0\r\n\r\n";
+        let mut d = Chunked::new();
+        let mut slices: [&[u8]; 8] = [&[]; 8];
+        let (consumed, filled) = d.data_run(body, &Limits::new(), &mut slices);
+        assert_eq!(&slices[..filled], &[&b"abc"[..], b"de", b"f"]);
+        assert_eq!(consumed, 21);
+        assert_eq!(d.decode(&body[consumed..], consumed as u64, &Config::new()), Ok(BodyStep::End { consumed: 5 }));
+        // Out of slots: the next call goes on where this one stopped.
+        let mut d = Chunked::new();
+        let (consumed, filled) = d.data_run(body, &Limits::new(), &mut slices[..2]);
+        assert_eq!((consumed, filled), (15, 2));
+        assert_eq!(d.data_run(&body[consumed..], &Limits::new(), &mut slices), (6, 1));
+        assert_eq!(slices[0], b"f");
     }
 }

@@ -24,6 +24,7 @@
 //! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol |              |
 //! | `Failed`   | the first error again: nothing after a bad message is parsed |          |
 
+mod data;
 mod stream;
 #[cfg(test)]
 mod tests;
@@ -33,6 +34,7 @@ use crate::error::Error;
 use crate::framing::{Disposition, Framing, MethodKind};
 use crate::head::machine::Section;
 use crate::head::{Fields, Version, slice};
+pub use data::DataBatch;
 use stream::{Core, Phase};
 
 /// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
@@ -141,7 +143,7 @@ macro_rules! parser_common {
             /// that rely on them. All `false` under the strict default (such a
             /// message would have been an error).
             pub fn leniencies_used(&self) -> Leniency {
-                self.core.decision.used
+                self.core.leniencies_used()
             }
 
             /// Tells the parser the stream ended: completes a close-delimited

@@ -3,8 +3,8 @@
 //! (in `mod.rs`) wrap it and turn completed heads into their role's view.
 
 use super::{Event, Finish, Progress};
-use crate::body::BodyDecoder;
-use crate::body::chunked::{ChunkStep, Chunked};
+use crate::body::chunked::Chunked;
+use crate::body::{AtEof, BodyDecoder, BodyStep};
 use crate::config::{Config, Leniency};
 use crate::error::{Error, ErrorKind};
 use crate::framing::{self, Decision, Disposition, Framing, FramingContext, MethodKind};
@@ -230,34 +230,27 @@ impl<const N: usize> Core<N> {
 
     /// Every phase but `Head`. Returns the bytes consumed and the event.
     pub(super) fn after_head<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
-        // Chunk data, the usual answer in a chunked body: decoded in place,
-        // without moving the decoder out of the phase and back.
-        if let Phase::Body(BodyDecoder::Chunked(dec)) = &mut self.phase {
-            // The usual chunk, without a call into the decoder's byte loop.
-            if let Some(ChunkStep::Data { skip, len }) = dec.next_chunk(input, 0, &self.cfg.limits) {
-                let consumed = self.consume(skip + len);
-                return Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) });
-            }
-            let step = dec.step(input, self.offset, &self.cfg.limits);
-            if let Ok(ChunkStep::Data { skip, len }) = step {
-                let consumed = self.consume(skip + len);
-                return Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) });
-            }
-            let dec = dec.clone();
-            return self.chunked(input, step, dec);
+        if let Phase::Body(dec) = &mut self.phase {
+            let step = dec.decode(input, self.offset, &self.cfg);
+            return match step {
+                Ok(BodyStep::Data { skip, len }) => {
+                    let consumed = self.consume(skip + len);
+                    Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) })
+                }
+                Ok(BodyStep::NeedMore) => Ok(Progress { consumed: self.consume(input.len()), event: None }),
+                Ok(BodyStep::End { consumed }) => {
+                    let chunked = matches!(dec, BodyDecoder::Chunked(_));
+                    self.decision.used = Leniency::union(self.decision.used, dec.leniencies_used());
+                    self.body_end(input, consumed, chunked)
+                }
+                Err(e) => {
+                    self.phase = Phase::Failed(e);
+                    Err(e)
+                }
+            };
         }
         let phase = core::mem::replace(&mut self.phase, Phase::Head);
         let (phase, progress) = match phase {
-            Phase::Body(mut dec) => {
-                // (Not `Chunked`: handled above.)
-                let n = dec.take_counted(input.len());
-                let next = match dec {
-                    BodyDecoder::Length(0) => Phase::End,
-                    _ => Phase::Body(dec),
-                };
-                let event = input.get(..n).filter(|d| !d.is_empty()).map(Event::Data);
-                (next, (n, event))
-            }
             Phase::Trailers => {
                 self.phase = Phase::Trailers;
                 return self.trailers(input);
@@ -284,44 +277,34 @@ impl<const N: usize> Core<N> {
                 self.phase = Phase::Failed(e);
                 return Err(e);
             }
-            Phase::Head => (Phase::Head, (0, None)),
+            // (Handled above and in `parse`.)
+            p @ (Phase::Head | Phase::Body(_)) => (p, (0, None)),
         };
         self.phase = phase;
         Ok(Progress { consumed: self.consume(progress.0), event: progress.1 })
     }
 
-    fn chunked<'a, H>(
+    /// The body ended after `consumed` bytes of `input`: a chunked body's
+    /// trailer section follows (parsed now if its bytes are here), any
+    /// other body's message is complete.
+    fn body_end<'a, H>(
         &'a mut self,
         input: &'a [u8],
-        step: Result<ChunkStep, Error>,
-        dec: Chunked,
+        consumed: usize,
+        chunked: bool,
     ) -> Result<Progress<'a, H>, Error> {
-        let step = match step {
-            Ok(s) => s,
-            Err(e) => {
-                self.phase = Phase::Failed(e);
-                return Err(e);
-            }
-        };
-        self.phase = Phase::Body(BodyDecoder::Chunked(dec));
-        let (consumed, event) = match step {
-            ChunkStep::Data { skip, len } => (skip + len, input.get(skip..skip + len).map(Event::Data)),
-            ChunkStep::NeedMore => (input.len(), None),
-            ChunkStep::Last { consumed } => {
-                self.phase = Phase::Trailers;
-                self.machine = HeadMachine::new(Section::Trailers, &self.cfg);
-                self.nspans = 0;
-                (consumed, None)
-            }
-        };
-        let consumed = self.consume(consumed);
-        if event.is_none() && matches!(self.phase, Phase::Trailers) {
-            // Go straight on with the trailer section if its bytes are here.
-            let rest = input.get(consumed..).unwrap_or_default();
-            let p: Progress<'a, H> = self.trailers(rest)?;
-            return Ok(Progress { consumed: consumed + p.consumed, event: p.event });
+        if !chunked {
+            let d = self.decision.disposition;
+            self.phase = self.next_message(d);
+            return Ok(Progress { consumed: self.consume(consumed), event: Some(Event::End(d)) });
         }
-        Ok(Progress { consumed, event })
+        self.phase = Phase::Trailers;
+        self.machine = HeadMachine::new(Section::Trailers, &self.cfg);
+        self.nspans = 0;
+        let consumed = self.consume(consumed);
+        let rest = input.get(consumed..).unwrap_or_default();
+        let p: Progress<'a, H> = self.trailers(rest)?;
+        Ok(Progress { consumed: consumed + p.consumed, event: p.event })
     }
 
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
@@ -344,6 +327,15 @@ impl<const N: usize> Core<N> {
         Ok(Progress { consumed: len, event: Some(Event::Trailers(self.fields(input))) })
     }
 
+    /// The leniencies the current (or last) message needed so far,
+    /// including those of a body still being read.
+    pub(super) fn leniencies_used(&self) -> Leniency {
+        match &self.phase {
+            Phase::Body(dec) => Leniency::union(self.decision.used, dec.leniencies_used()),
+            _ => self.decision.used,
+        }
+    }
+
     /// After `End(d)`: the phase the connection is in.
     fn next_message(&mut self, d: Disposition) -> Phase {
         match d {
@@ -363,16 +355,13 @@ impl<const N: usize> Core<N> {
             Phase::Failed(e) => return Err(*e),
             Phase::Head if self.machine.is_idle() => Finish::Idle,
             Phase::Closed | Phase::Upgraded => Finish::Idle,
-            Phase::Body(BodyDecoder::UntilClose) => {
-                self.phase = Phase::Closed;
-                Finish::End(Disposition::Close)
-            }
-            Phase::End => {
+            Phase::Body(dec) if dec.at_eof() == AtEof::Incomplete => Finish::Incomplete,
+            Phase::End | Phase::Body(_) => {
                 let d = self.decision.disposition;
                 self.phase = self.next_message(d);
                 Finish::End(d)
             }
-            Phase::Head | Phase::Body(_) | Phase::Trailers => Finish::Incomplete,
+            Phase::Head | Phase::Trailers => Finish::Incomplete,
         };
         Ok(result)
     }
