@@ -288,11 +288,9 @@ impl Conn<'_> {
     /// large file) to the output; returns the large file still to stream.
     fn queue(&mut self, reply: Reply, head_only: bool, version: Version) -> io::Result<Option<(std::fs::File, u64)>> {
         let len = reply.body_len();
-        let mut fields = reply.fields;
-        fields.push(("Content-Length", len.to_string()));
         // Writing to a Vec cannot fail.
-        let _ = response::write_head(&mut self.out, reply.status, &fields, version, reply.close);
-        self.out.extend_from_slice(b"\r\n");
+        let _ = response::write_head(&mut self.out, reply.status, &reply.fields, version, reply.close);
+        let _ = response::end_head_with_length(&mut self.out, len);
         if head_only {
             return Ok(None);
         }

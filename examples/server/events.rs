@@ -111,7 +111,7 @@ impl Stream {
     /// interval. Returns whether the connection can carry another request.
     pub fn run(self, out: &mut impl Write, shared: &Shared) -> io::Result<bool> {
         let chunked = self.version == Version::Http11;
-        let mut fields = vec![("Content-Type", "text/event-stream".to_string()), ("Cache-Control", "no-cache".into())];
+        let mut fields = vec![("Content-Type", "text/event-stream".into()), ("Cache-Control", "no-cache".into())];
         if chunked {
             fields.push(("Transfer-Encoding", "chunked".into()));
         }

@@ -5,11 +5,15 @@
 //! HTTP/1.0 client). `Connection: close` is sent whenever the server is going
 //! to close afterwards, so the client never has to guess.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use h1parse::Version;
+
+/// A field value: most are constants, some are made per response.
+pub type Value = Cow<'static, str>;
 
 /// The body of a [`Reply`].
 #[derive(Debug)]
@@ -26,7 +30,7 @@ pub struct Reply {
     /// Status code.
     pub status: u16,
     /// Extra fields (`Content-Length`, `Date`, `Connection` are added when written).
-    pub fields: Vec<(&'static str, String)>,
+    pub fields: Vec<(&'static str, Value)>,
     /// The body (sent only when the request was not `HEAD`).
     pub body: Body,
     /// The server closes the connection after this response.
@@ -38,7 +42,7 @@ pub struct Reply {
 impl Reply {
     /// A `text/plain` response.
     pub fn text(status: u16, text: impl Into<String>) -> Reply {
-        let fields = vec![("Content-Type", "text/plain; charset=utf-8".to_string())];
+        let fields = vec![("Content-Type", Cow::Borrowed("text/plain; charset=utf-8"))];
         Reply { status, fields, body: Body::Bytes(text.into().into_bytes()), close: false, detail: None }
     }
 
@@ -54,7 +58,7 @@ impl Reply {
     }
 
     /// Adds a field.
-    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+    pub fn with(mut self, name: &'static str, value: impl Into<Value>) -> Reply {
         self.fields.push((name, value.into()));
         self
     }
@@ -93,19 +97,26 @@ pub fn reason(code: u16) -> &'static str {
     }
 }
 
-/// Writes the status line and the common fields; `extra` fields follow.
+/// Writes the status line, the common fields and `fields` (not the blank
+/// line that ends the head: the caller may add more).
 pub fn write_head(
     out: &mut impl Write,
     status: u16,
-    fields: &[(&'static str, String)],
+    fields: &[(&'static str, Value)],
     version: Version,
     close: bool,
 ) -> io::Result<()> {
-    write!(out, "HTTP/1.1 {status} {}\r\nDate: ", reason(status))?;
+    out.write_all(b"HTTP/1.1 ")?;
+    write_decimal(out, u64::from(status))?;
+    out.write_all(b" ")?;
+    out.write_all(reason(status).as_bytes())?;
+    out.write_all(b"\r\nDate: ")?;
     with_http_date(|date| out.write_all(date.as_bytes()))?;
     out.write_all(b"\r\nServer: h1parse-example\r\n")?;
     for (name, value) in fields {
-        write!(out, "{name}: {value}\r\n")?;
+        for part in [name.as_bytes(), b": ", value.as_bytes(), b"\r\n"] {
+            out.write_all(part)?;
+        }
     }
     if close {
         out.write_all(b"Connection: close\r\n")?;
@@ -114,6 +125,29 @@ pub fn write_head(
         out.write_all(b"Connection: keep-alive\r\n")?;
     }
     Ok(())
+}
+
+/// Writes `Content-Length: len` and the blank line that ends the head.
+pub fn end_head_with_length(out: &mut impl Write, len: u64) -> io::Result<()> {
+    out.write_all(b"Content-Length: ")?;
+    write_decimal(out, len)?;
+    out.write_all(b"\r\n\r\n")
+}
+
+/// Writes `n` in decimal without the formatting machinery (it is on every
+/// response).
+fn write_decimal(out: &mut impl Write, mut n: u64) -> io::Result<()> {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.write_all(&digits[at..])
 }
 
 /// Pacing for a body the client reads: how long a slow reader may take.
@@ -142,10 +176,8 @@ pub fn write_reply(
     pace: Pace,
 ) -> io::Result<()> {
     let len = reply.body_len();
-    let mut fields = reply.fields;
-    fields.push(("Content-Length", len.to_string()));
-    write_head(out, reply.status, &fields, version, reply.close)?;
-    out.write_all(b"\r\n")?;
+    write_head(out, reply.status, &reply.fields, version, reply.close)?;
+    end_head_with_length(out, len)?;
     if head_only {
         return Ok(());
     }
@@ -226,6 +258,15 @@ pub fn format_http_date(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decimals() {
+        for n in [0, 7, 10, 404, 65_535, u64::MAX] {
+            let mut out = Vec::new();
+            super::write_decimal(&mut out, n).unwrap();
+            assert_eq!(out, n.to_string().as_bytes());
+        }
+    }
+
     #[test]
     fn dates() {
         assert_eq!(super::format_http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");

@@ -44,8 +44,7 @@ impl RequestInfo {
     /// Copies what the server needs out of a parsed head.
     pub fn from_head(head: &RequestHead<'_>) -> RequestInfo {
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let target = text(head.target);
-        let (path, query) = split_target(&target);
+        let (path, query) = split_target(&String::from_utf8_lossy(head.target));
         let mut info = RequestInfo {
             method: text(head.method),
             path,
@@ -281,9 +280,9 @@ fn download(store: &Store, name: &str) -> Reply {
         Ok(Some((file, stat))) => Reply {
             status: 200,
             fields: vec![
-                ("Content-Type", "application/octet-stream".to_string()),
-                ("Upload-Offset", stat.len.to_string()),
-                ("Upload-Complete", complete_flag(stat.complete).to_string()),
+                ("Content-Type", "application/octet-stream".into()),
+                ("Upload-Offset", stat.len.to_string().into()),
+                ("Upload-Complete", complete_flag(stat.complete).into()),
             ],
             body: super::response::Body::File(file, stat.len),
             close: false,
