@@ -22,16 +22,17 @@ use std::pin::{Pin, pin};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
+use h1parse::{Config, Disposition, Finish, RequestParser, Version};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::block_in_place;
 use tokio::time::{Sleep, sleep};
 
 use crate::Shared;
+use crate::exchange::{self, Exchange, Flow, Step, Work};
 use crate::response::{self, Body, Reply};
-use crate::routes::{self, Plan, RequestInfo, UploadKind};
-use crate::store::{Upload, WriteError};
+use crate::routes::{self, Plan, RequestInfo};
+use crate::store::Upload;
 
 /// Idle time allowed between requests.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
@@ -45,38 +46,6 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(15);
 const SMALL_FILE: u64 = 64 * 1024;
 /// Largest request head accepted (431 beyond), as in the std server.
 const MAX_HEAD: u32 = 32 * 1024;
-
-/// Whether the connection goes on after a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flow {
-    Continue,
-    Stop,
-}
-
-/// What one parser call produced, owned, so the buffer can be refilled.
-enum Step {
-    NeedMore,
-    Head(RequestInfo),
-    Data(Result<(), Reply>),
-    Trailers,
-    End(Disposition),
-    Failed(h1parse::Error),
-}
-
-#[derive(Debug)]
-enum Work {
-    Respond(Reply),
-    Upload(Upload, UploadKind),
-}
-
-/// A request whose head has been read and whose response is not written yet.
-#[derive(Debug)]
-struct Exchange {
-    req: RequestInfo,
-    work: Work,
-    body_len: u64,
-    trailers: Vec<String>,
-}
 
 /// The connection's state, owned by its task.
 struct Conn<'s> {
@@ -163,23 +132,11 @@ impl Conn<'_> {
     /// One parser call on everything pending. The event borrows the buffer;
     /// it is turned into an owned [`Step`] here, before anything awaits.
     fn parse_step(&mut self) -> Step {
-        let progress = match self.parser.parse(&self.buf[self.start..self.end]) {
-            Ok(p) => p,
-            Err(e) => return Step::Failed(e),
-        };
-        let consumed = progress.consumed;
-        let step = match progress.event {
-            None => Step::NeedMore,
-            Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head)),
-            Some(Event::Data(data)) => Step::Data(body_data(self.exchange.as_mut(), data, self.shared.max_body)),
-            Some(Event::Trailers(fields)) => {
-                if let Some(ex) = self.exchange.as_mut() {
-                    ex.trailers.extend(fields.iter().map(|f| f.name_str().to_string()));
-                }
-                Step::Trailers
-            }
-            Some(Event::End(d)) => Step::End(d),
-        };
+        let input = &self.buf[self.start..self.end];
+        // A file write may block on the disk: not on a runtime thread.
+        let store = |up: &mut Upload, data: &[u8]| block_in_place(|| up.write(data));
+        let max_body = self.shared.max_body;
+        let (step, consumed) = exchange::parse_step(&mut self.parser, input, self.exchange.as_mut(), max_body, store);
         self.start += consumed;
         if self.start == self.end {
             (self.start, self.end) = (0, 0);
@@ -248,7 +205,7 @@ impl Conn<'_> {
             self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
             self.flush().await?;
         }
-        self.exchange = Some(Exchange { req, work, body_len: 0, trailers: Vec::new() });
+        self.exchange = Some(Exchange::new(req, work));
         Ok(Flow::Continue)
     }
 
@@ -261,6 +218,7 @@ impl Conn<'_> {
             Work::Respond(reply) => reply,
             // The commit syncs the file to disk: not on a runtime thread.
             Work::Upload(up, kind) => block_in_place(|| routes::uploaded(up, kind, &ex.trailers)).0,
+            Work::Events(_) => Reply::text(404, "not found\n"),
         };
         let close = reply.close || disposition != Disposition::KeepAlive;
         let reply = Reply { close, ..reply };
@@ -364,24 +322,5 @@ async fn write_within(stream: &mut TcpStream, deadline: Pin<&mut Sleep>, bytes: 
     match within(stream.write_all(rest), deadline).await {
         Some(result) => result,
         None => Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading")),
-    }
-}
-
-/// Body bytes: count them against the limit and store or discard them.
-fn body_data(exchange: Option<&mut Exchange>, data: &[u8], max_body: u64) -> Result<(), Reply> {
-    let Some(ex) = exchange else {
-        return Ok(());
-    };
-    ex.body_len += data.len() as u64;
-    if ex.body_len > max_body {
-        return Err(routes::too_large(max_body));
-    }
-    match &mut ex.work {
-        // A file write may block on the disk: not on a runtime thread.
-        Work::Upload(up, _) => block_in_place(|| up.write(data)).map_err(|e| match e {
-            WriteError::Full => routes::storage_full(),
-            WriteError::Io(e) => Reply::internal(&e),
-        }),
-        Work::Respond(_) => Ok(()),
     }
 }

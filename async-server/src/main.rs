@@ -8,12 +8,16 @@
 //! `PUT /files/NAME` (Content-Length or chunked), `GET` and `HEAD` (with
 //! `Upload-Offset` and `Upload-Complete`), `PATCH` with `Upload-Offset` to
 //! resume, `GET /` (a listing); pipelining and keep-alive. What each request
-//! does, the store and the error answers are the std server's own modules
-//! (`examples/server/{routes,store,response}.rs`), compiled in here, so both
-//! servers answer alike; only the connection loop (`conn.rs`) is async.
+//! does, the store, the error answers and the handling of every parser event
+//! are the std server's own modules (`examples/server/{exchange,routes,store,
+//! response}.rs`), compiled in here, so both servers answer alike; only the
+//! connection loop (`conn.rs`) is async.
 
 // The std server's modules, shared as they are; some of their items are used
 // only by the std server.
+#[allow(dead_code)]
+#[path = "../../examples/server/exchange.rs"]
+mod exchange;
 #[allow(dead_code)]
 #[path = "../../examples/server/response.rs"]
 mod response;

@@ -37,13 +37,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use h1parse::{Config, Disposition, Event, Finish, RequestParser, Version};
+use h1parse::{Config, Disposition, Finish, RequestParser, Version};
 
 use super::events;
+use super::exchange::{self, Exchange, Flow, Step, Work};
 use super::response::{self, Pace, Reply};
-use super::routes::{self, Plan, RequestInfo, UploadKind};
+use super::routes::{self, Plan, RequestInfo};
 use super::service::{Handle, Shared};
-use super::store::{Upload, WriteError};
+use super::store::Upload;
 
 /// The connection's input buffer: bytes received and not yet consumed are
 /// `data[start..end]`. It never grows; it holds the largest head or trailer
@@ -154,42 +155,6 @@ impl Write for SocketWriter {
     }
 }
 
-/// A request whose head has been read and whose response is not written yet.
-#[derive(Debug)]
-struct Exchange {
-    req: RequestInfo,
-    work: Work,
-    started: Instant,
-    body_len: u64,
-    trailers: Vec<String>,
-}
-
-#[derive(Debug)]
-enum Work {
-    Respond(Reply),
-    Upload(Upload, UploadKind),
-    Events(Option<u64>),
-}
-
-/// What one parser call produced, owned, so the buffer can be changed.
-enum Step {
-    NeedMore,
-    Head(RequestInfo),
-    Data(Result<(), Reply>),
-    Trailers,
-    End(Disposition),
-    Failed(h1parse::Error),
-}
-
-/// Whether the connection goes on after a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flow {
-    Continue,
-    /// Stop: the peer closed, was too slow, or a response ended with
-    /// `Connection: close`.
-    Stop,
-}
-
 struct Conn<'s> {
     shared: &'s Shared,
     handle: &'s Handle,
@@ -291,23 +256,9 @@ impl Conn<'_> {
     /// the borrowed event into an owned [`Step`]. Body data is written to the
     /// upload right here, while the slice is still borrowed from the buffer.
     fn parse_step(&mut self) -> Step {
-        let progress = match self.parser.parse(self.buf.pending()) {
-            Ok(p) => p,
-            Err(e) => return Step::Failed(e),
-        };
-        let consumed = progress.consumed;
-        let step = match progress.event {
-            None => Step::NeedMore,
-            Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head)),
-            Some(Event::Data(data)) => Step::Data(body_data(self.exchange.as_mut(), data, self.shared)),
-            Some(Event::Trailers(fields)) => {
-                if let Some(ex) = self.exchange.as_mut() {
-                    ex.trailers.extend(fields.iter().map(|f| f.name_str().to_string()));
-                }
-                Step::Trailers
-            }
-            Some(Event::End(d)) => Step::End(d),
-        };
+        let max_body = self.shared.settings.max_body;
+        let (step, consumed) =
+            exchange::parse_step(&mut self.parser, self.buf.pending(), self.exchange.as_mut(), max_body, Upload::write);
         self.buf.consume(consumed);
         step
     }
@@ -398,7 +349,7 @@ impl Conn<'_> {
             self.out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
             self.out.flush()?;
         }
-        self.exchange = Some(Exchange { req, work, started: Instant::now(), body_len: 0, trailers: Vec::new() });
+        self.exchange = Some(Exchange::new(req, work));
         Ok(Flow::Continue)
     }
 
@@ -488,23 +439,5 @@ impl Conn<'_> {
         if self.shared.settings.log {
             eprintln!("{line}");
         }
-    }
-}
-
-/// Body bytes: count them against the limit and store or discard them.
-fn body_data(exchange: Option<&mut Exchange>, data: &[u8], shared: &Shared) -> Result<(), Reply> {
-    let Some(ex) = exchange else {
-        return Ok(());
-    };
-    ex.body_len += data.len() as u64;
-    if ex.body_len > shared.settings.max_body {
-        return Err(routes::too_large(shared.settings.max_body));
-    }
-    match &mut ex.work {
-        Work::Upload(up, _) => up.write(data).map_err(|e| match e {
-            WriteError::Full => routes::storage_full(),
-            WriteError::Io(e) => Reply::internal(&e),
-        }),
-        Work::Respond(_) | Work::Events(_) => Ok(()),
     }
 }

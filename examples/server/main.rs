@@ -18,12 +18,14 @@
 //! | `GET /events[?limit=N]`      | Server-Sent Events: one per finished upload, a `tick` each second |
 //!
 //! Modules: `service` (listener, threads, stop), `conn` (the read loop around
-//! `RequestParser`: start there), `routes` (what each request does),
+//! `RequestParser`: start there), `exchange` (one parser call turned into an
+//! owned step: every use of h1parse's events), `routes` (what each request does),
 //! `store` (files, partial uploads), `response` (writing responses),
 //! `events` (the SSE hub).
 
 pub mod conn;
 pub mod events;
+pub mod exchange;
 pub mod response;
 pub mod routes;
 pub mod service;

@@ -298,6 +298,19 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// `PUT /files/NAME` with a chunked body of `chunks` chunks of `size` bytes,
+/// the head and the whole body.
+pub fn chunked_put(name: &str, chunks: usize, size: usize) -> Vec<u8> {
+    let mut req = format!("PUT /files/{name} HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n").into_bytes();
+    for _ in 0..chunks {
+        req.extend_from_slice(format!("{size:x}\r\n").as_bytes());
+        req.extend(std::iter::repeat_n(b'z', size));
+        req.extend_from_slice(b"\r\n");
+    }
+    req.extend_from_slice(b"0\r\n\r\n");
+    req
+}
+
 /// A free loopback port (for servers that cannot report the one they bound).
 pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
