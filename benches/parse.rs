@@ -1,14 +1,10 @@
 //! Criterion benchmarks of h1parse through its public API only.
 //!
-//! Inputs: `benches/data/` (copies of the standard inputs described in
+//! Inputs: `benches/data/` (the standard inputs described in
 //! `benches/data/SOURCES.md`) plus generated ladders. Every benchmark reports
 //! `Throughput::Bytes` of the input it parses. Run with `cargo bench`; one
-//! group with `cargo bench --bench parse -- incremental`.
-//!
-//! Groups (issue 4): `head` (requests and responses, short and long),
-//! `header_count` (1..128 fields), `value_length` (16 B..4 KiB), `pipeline`,
-//! `incremental` (one byte at a time, 64 B pieces, 1388 B TCP segments),
-//! `message` (head + framing + body) and `chunked`.
+//! group with `cargo bench --bench parse -- incremental`. `benches/README.md`
+//! says what each group measures and where the HTML report is.
 
 // `criterion_group!` generates an undocumented `pub fn`.
 #![allow(missing_docs)]
@@ -257,8 +253,34 @@ fn chunked(c: &mut Criterion) {
         g.bench_function(*name, |b| {
             b.iter(|| drive(&mut RequestParser::with_config(cfg), black_box(input), input.len()))
         });
+        g.bench_function(format!("{name}_batched"), |b| {
+            b.iter(|| drive_batched(&mut RequestParser::with_config(cfg), black_box(input)))
+        });
     }
     g.finish();
+}
+
+/// One whole message with `parse_data` (64 slices a call) for body data and
+/// `parse` for everything else; returns the body length.
+fn drive_batched(parser: &mut RequestParser, mut input: &[u8]) -> usize {
+    let mut slices: [&[u8]; 64] = [&[]; 64];
+    let mut body = 0;
+    loop {
+        let batch = parser.parse_data(input, &mut slices).expect("valid stream");
+        input = &input[batch.consumed..];
+        if batch.slices > 0 {
+            body += black_box(&slices[..batch.slices]).iter().map(|s| s.len()).sum::<usize>();
+            continue;
+        }
+        let progress = parser.parse(input).expect("valid stream");
+        input = &input[progress.consumed..];
+        match progress.event {
+            Some(Event::Data(d)) => body += d.len(),
+            Some(Event::End(_)) => return body,
+            Some(_) => {}
+            None => unreachable!("the whole message is given"),
+        }
+    }
 }
 
 fn config() -> Criterion {
