@@ -158,8 +158,11 @@ leniencies! {
         relaxes "SP or HTAB after a chunk size, before `;` or the CRLF"
         risk "a peer that reads the size differently, or rejects the line, disagrees about the body";
     11 CONTROL_CHARS_IN_FIELD_VALUES "control_chars_in_field_values"
-        relaxes "control characters other than NUL, CR and LF (and DEL) in field values; the values of Content-Length, Transfer-Encoding, Host, Connection and Upgrade stay strict"
+        relaxes "control characters (0x01-0x1F but CR and LF, and DEL) in field and trailer values; the values of Content-Length, Transfer-Encoding, Host, Connection and Upgrade stay strict"
         risk "a peer that treats a control character as whitespace or a separator reads a different value";
+    12 EMPTY_ELEMENTS_IN_TRANSFER_ENCODING "empty_elements_in_transfer_encoding"
+        relaxes "empty elements in a Transfer-Encoding list (`chunked,`, `gzip,,chunked`), ignored as RFC 9110 5.6.1 has recipients do"
+        risk "a peer that does not ignore them reads another list (llhttp reads `chunked,` in a response as not chunked)";
 }
 
 impl Leniency {

@@ -150,6 +150,8 @@ error_kinds! {
     EmptyLineBeforeStatusLine = "empty_line_before_status_line", 502, "empty line before a status line";
     /// A three-digit status code outside 100-599 (RFC 9110 15).
     StatusCodeOutOfRange = "status_code_out_of_range", 502, "status code outside 100-599";
+    /// A CONNECT request with Transfer-Encoding or a Content-Length other than 0 (RFC 9110 9.3.6: CONNECT has no content; a peer that reads the body desynchronises).
+    ConnectWithBody = "connect_with_body", 400, "CONNECT request with a body";
 }
 
 impl fmt::Display for ErrorKind {
@@ -180,6 +182,21 @@ impl Error {
     /// to the parser) at which the input became invalid.
     pub const fn offset(&self) -> u64 {
         self.offset
+    }
+}
+
+/// An error at an offset relative to the start of what is being parsed (a
+/// head, a trailer section, a chunk line); the message parser adds the stream
+/// offset of that start to make an [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    pub(crate) kind: ErrorKind,
+    pub(crate) at: usize,
+}
+
+impl Fault {
+    pub(crate) const fn new(kind: ErrorKind, at: usize) -> Self {
+        Fault { kind, at }
     }
 }
 

@@ -65,6 +65,7 @@ mod head;
 pub mod message;
 mod simd;
 mod uninit;
+mod version;
 
 /// Hooks for the fuzz targets; not part of the API.
 #[doc(hidden)]
@@ -81,5 +82,6 @@ pub struct ReadmeDoctests;
 pub use error::{Error, ErrorKind};
 pub use framing::{Disposition, Framing, MethodKind};
 pub use head::oneshot::{Request, Response, Status};
-pub use head::{FieldSpan, Fields, Header, Version};
+pub use head::{FieldSpan, Fields, Header};
 pub use message::{DataBatch, Event, Finish, Progress, RequestHead, RequestParser, ResponseHead, ResponseParser};
+pub use version::Version;

@@ -27,6 +27,7 @@ const TE_WITH_CL: Leniency = Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_
 const EMPTY_LINES: Leniency = Leniency::EMPTY_LINES_BEFORE_STATUS_LINE;
 const ANY_STATUS_CODE: Leniency = Leniency::ANY_STATUS_CODE;
 const CONTROL_CHARS: Leniency = Leniency::CONTROL_CHARS_IN_FIELD_VALUES;
+const EMPTY_TE_ELEMENTS: Leniency = Leniency::EMPTY_ELEMENTS_IN_TRANSFER_ENCODING;
 
 /// Every combination of the switches, as `Leniency` values.
 fn every_combination() -> impl Iterator<Item = Leniency> {
@@ -143,7 +144,7 @@ fn a_folded_connection_close_closes_as_it_does_unfolded() {
     let t = exactly(OBS_FOLD, &get(), list, ErrorKind::ObsFold);
     assert_eq!(t.steps.last().map(|s| &s.ev), Some(&Ev::End(Disposition::Close)));
     // Framing fields too: the unfolded list ends with chunked.
-    let te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n0\r\n\r\n";
+    let te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n , chunked\r\n\r\n0\r\n\r\n";
     let t = exactly(OBS_FOLD, &get(), te, ErrorKind::ObsFold);
     assert_eq!(heads(&t)[0].0.framing, Framing::Chunked);
 }
@@ -259,6 +260,17 @@ fn transfer_encoding_with_content_length_in_responses() {
     assert_eq!(t.steps.last().map(|s| &s.ev), Some(&Ev::End(Disposition::Close)));
 }
 
+#[test]
+fn empty_elements_in_transfer_encoding() {
+    // llhttp reads `chunked,` in a response as not chunked (body until close).
+    let input = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked,\r\n\r\n0\r\n\r\n";
+    let t = exactly(EMPTY_TE_ELEMENTS, &get(), input, ErrorKind::BadTransferEncoding);
+    assert_eq!(heads(&t)[0].0.framing, Framing::Chunked);
+    let req = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: , chunked\r\n\r\n0\r\n\r\n";
+    let t = exactly(EMPTY_TE_ELEMENTS, &Role::Request, req, ErrorKind::BadTransferEncoding);
+    assert_eq!(heads(&t)[0].0.framing, Framing::Chunked);
+}
+
 /// Inputs that must stay errors under every switch combination, each named
 /// after the attack it stops, with the error it must give.
 const REQUEST_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
@@ -338,6 +350,26 @@ const REQUEST_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
         ErrorKind::TransferEncodingInHttp10,
     ),
     (
+        "CONNECT with Content-Length: h11 reads a body, a tunnel reads tunnel data",
+        b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 5\r\n\r\nhello",
+        ErrorKind::ConnectWithBody,
+    ),
+    (
+        "CONNECT with Transfer-Encoding: chunked",
+        b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        ErrorKind::ConnectWithBody,
+    ),
+    (
+        "Content-Length lines equal as numbers, spelled differently (016, 16)",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 016\r\nContent-Length: 16\r\n\r\n0123456789abcdef",
+        ErrorKind::ConflictingContentLength,
+    ),
+    (
+        "Content-Length list equal as numbers, spelled differently (03,3)",
+        b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 03,3\r\n\r\nabc",
+        ErrorKind::ConflictingContentLength,
+    ),
+    (
         "differing Content-Length lines",
         b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         ErrorKind::ConflictingContentLength,
@@ -407,6 +439,11 @@ const RESPONSE_ATTACKS: &[(&str, &[u8], ErrorKind)] = &[
     (
         "differing Content-Length lines in a response",
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\nhi",
+        ErrorKind::ConflictingContentLength,
+    ),
+    (
+        "Content-Length lines in a response equal as numbers, spelled differently",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 02\r\n\r\nhi",
         ErrorKind::ConflictingContentLength,
     ),
     (

@@ -393,7 +393,8 @@ fn named<'f>(fields: &'f [Field], name: &'static str) -> impl Iterator<Item = &'
 
 /// Every Content-Length value in the head, read by a separate tiny reader:
 /// `None` if one is not `1*DIGIT` (a list of them allowed) or overflows.
-fn content_lengths(fields: &[Field]) -> Option<Vec<u64>> {
+/// Each value comes with its spelling.
+fn content_lengths(fields: &[Field]) -> Option<Vec<(u64, Vec<u8>)>> {
     let mut out = Vec::new();
     for v in named(fields, "content-length") {
         for item in v.split(|&b| b == b',') {
@@ -402,10 +403,15 @@ fn content_lengths(fields: &[Field]) -> Option<Vec<u64>> {
                 return None;
             }
             let n = item.iter().try_fold(0u64, |n, &d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))?;
-            out.push(n);
+            out.push((n, item.to_vec()));
         }
     }
     Some(out)
+}
+
+/// Does a Transfer-Encoding list have an empty element?
+fn empty_coding_element(fields: &[Field]) -> bool {
+    named(fields, "transfer-encoding").flat_map(|v| v.split(|&b| b == b',')).any(|c| trim_ows(c).is_empty())
 }
 
 /// Is chunked the final coding of the Transfer-Encoding fields?
@@ -437,8 +443,15 @@ fn expected_framing(role: &Role, head: &Head, used: Leniency) -> Framing {
     }
     let te = named(&head.fields, "transfer-encoding").next().is_some();
     let cls = content_lengths(&head.fields).expect("accepted a bad Content-Length");
+    // RFC 9110 8.6: identical values only, spelling included (016 is not 16).
     assert!(cls.windows(2).all(|w| w[0] == w[1]), "accepted differing Content-Lengths {cls:?}");
-    let cl = cls.first().copied();
+    let cl = cls.first().map(|c| c.0);
+    if te && empty_coding_element(&head.fields) {
+        assert!(
+            used.contains(Leniency::EMPTY_ELEMENTS_IN_TRANSFER_ENCODING),
+            "empty Transfer-Encoding element accepted without its switch being reported"
+        );
+    }
     match role {
         Role::Request => {
             assert!(!(te && cl.is_some()), "request with Transfer-Encoding and Content-Length accepted");
@@ -447,6 +460,8 @@ fn expected_framing(role: &Role, head: &Head, used: Leniency) -> Framing {
                 assert_eq!(head.version, Version::Http11, "Transfer-Encoding in HTTP/1.0 accepted");
             }
             if head.start[0] == b"CONNECT" {
+                // RFC 9110 9.3.6: no content; a peer reading one desynchronises.
+                assert!(!te && cl.unwrap_or(0) == 0, "CONNECT with a body accepted");
                 return Framing::None;
             }
             if te { Framing::Chunked } else { cl.map_or(Framing::None, Framing::Length) }

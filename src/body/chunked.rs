@@ -51,11 +51,7 @@
 use super::BodyStep;
 use crate::chars::{QDTEXT, QUOTED_PAIR, TCHAR, hex_value, in_class, is_ows};
 use crate::config::{Config, Leniency, Limits};
-use crate::error::Error;
-use crate::error::ErrorKind;
-
-/// An error kind and the index in the input where it was found.
-type Fault = (ErrorKind, usize);
+use crate::error::{Error, ErrorKind, Fault};
 
 /// Where the decoder stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,7 +231,7 @@ impl Chunked {
                 i = next;
                 continue;
             }
-            let done = self.line_byte(b, i, cfg).map_err(|(kind, at)| {
+            let done = self.line_byte(b, i, cfg).map_err(|Fault { kind, at }| {
                 // A bare CR is reported at the CR, which may have come in an earlier input.
                 let back = u64::from(kind == ErrorKind::BareCr);
                 Error::new(kind, (base + at as u64).saturating_sub(back))
@@ -436,14 +432,14 @@ impl Chunked {
     /// One byte of framing at `i`; true when it ended the last-chunk line.
     fn line_byte(&mut self, b: u8, i: usize, cfg: &Config) -> Result<bool, Fault> {
         use State::*;
-        let bad_ext = (ErrorKind::BadChunkExtension, i);
+        let bad_ext = Fault::new(ErrorKind::BadChunkExtension, i);
         if b == LF && !matches!(self.state, SizeLf | DataCr | DataLf) {
-            return Err((ErrorKind::BareLf, i));
+            return Err(Fault::new(ErrorKind::BareLf, i));
         }
         if !matches!(self.state, SizeStart | Size | SizeLf | DataCr | DataLf) && b != CR {
             self.ext_bytes = self.ext_bytes.saturating_add(1);
             if self.ext_bytes > cfg.limits.chunk_extensions {
-                return Err((ErrorKind::ChunkExtensionsTooLarge, i));
+                return Err(Fault::new(ErrorKind::ChunkExtensionsTooLarge, i));
             }
         }
         self.state = match (self.state, b) {
@@ -466,15 +462,15 @@ impl Chunked {
             (ExtQuoted, _) if in_class(&QDTEXT, b) => ExtQuoted,
             (ExtQuotedPair, _) if in_class(&QUOTED_PAIR, b) => ExtQuoted,
             (SizeLf, LF) => return Ok(self.size_line_end()),
-            (SizeLf, _) => return Err((ErrorKind::BareCr, i)),
+            (SizeLf, _) => return Err(Fault::new(ErrorKind::BareCr, i)),
             (DataCr, CR) => DataLf,
             (DataLf, LF) => {
                 self.next_size();
                 return Ok(false);
             }
             // CR then not LF: a bare CR (reported at the CR).
-            (DataLf, _) => return Err((ErrorKind::BareCr, i)),
-            (DataCr, _) => return Err((ErrorKind::BadChunkDataEnd, i)),
+            (DataLf, _) => return Err(Fault::new(ErrorKind::BareCr, i)),
+            (DataCr, _) => return Err(Fault::new(ErrorKind::BadChunkDataEnd, i)),
             _ => return Err(bad_ext),
         };
         Ok(false)
@@ -487,25 +483,25 @@ impl Chunked {
             if self.remaining != 0 || d != 0 {
                 self.significant += 1;
                 if self.significant > limits.chunk_size_digits {
-                    return Err((ErrorKind::ChunkSizeTooLong, i));
+                    return Err(Fault::new(ErrorKind::ChunkSizeTooLong, i));
                 }
             }
             self.remaining = self
                 .remaining
                 .checked_mul(16)
                 .and_then(|n| n.checked_add(u64::from(d)))
-                .ok_or((ErrorKind::ChunkSizeOverflow, i))?;
+                .ok_or(Fault::new(ErrorKind::ChunkSizeOverflow, i))?;
             self.state = State::Size;
             return Ok(());
         }
         if self.state == State::SizeStart {
-            return Err((ErrorKind::BadChunkSize, i));
+            return Err(Fault::new(ErrorKind::BadChunkSize, i));
         }
         self.state = match b {
             CR => State::SizeLf,
             b';' => State::ExtNameStart,
             b' ' | b'\t' => State::SizeBws,
-            _ => return Err((ErrorKind::BadChunkSize, i)),
+            _ => return Err(Fault::new(ErrorKind::BadChunkSize, i)),
         };
         if b != CR {
             self.ext_bytes = self.ext_bytes.saturating_add(1);

@@ -1,17 +1,19 @@
 //! Message heads: the start line and the field lines, as borrowed views.
 //!
 //! `machine` holds the resumable state machine shared by the one-shot API
-//! (`oneshot`) and the message parser; `known_fields` reads the fields that
-//! decide framing and persistence as they are parsed, so no second pass over
-//! the head is needed.
+//! (`oneshot`) and the message parser. It hands the start line and then each
+//! field line to a [`FieldSink`] as soon as they are complete: the message
+//! parser's sink stores the spans and has `framing` read the fields that
+//! decide framing and persistence, so no second pass over the head is
+//! needed; the one-shot sink writes headers into the caller's storage.
 
-pub(crate) mod known_fields;
 pub(crate) mod machine;
 pub(crate) mod oneshot;
 
 use core::fmt;
 
-use machine::Fault;
+use crate::error::Fault;
+use crate::version::Version;
 
 /// Where a field's name and value lie, as offsets from the start of the head.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,20 +27,43 @@ impl FieldSpan {
     pub(crate) const EMPTY: FieldSpan = FieldSpan { name: (0, 0), value: (0, 0) };
 }
 
-/// What the start line of the head being parsed said.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StartInfo {
-    pub(crate) version: Version,
-    /// Status code of a response; 0 in a request.
+/// The start line of a head, as offsets from the head's first byte. The
+/// spans a role does not have stay empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StartLine {
+    /// Request: the method token.
+    pub(crate) method: (u32, u32),
+    /// Request: the request-target.
+    pub(crate) target: (u32, u32),
+    /// The HTTP-version as sent.
+    pub(crate) version_bytes: (u32, u32),
+    /// Response: the status code; 0 in a request.
     pub(crate) code: u16,
+    /// Response: the reason phrase.
+    pub(crate) reason: (u32, u32),
+    /// HTTP-version digits.
+    pub(crate) major: u8,
+    /// See `major`.
+    pub(crate) minor: u8,
 }
 
-/// Receives each field line as soon as it is known to be complete.
+impl StartLine {
+    /// The version as it affects parsing.
+    pub(crate) fn version(&self) -> Version {
+        Version::from_digits(self.major, self.minor)
+    }
+}
+
+/// Receives the start line once per head, then each field line as soon as
+/// it is known to be complete.
 pub(crate) trait FieldSink<'b> {
+    /// The start line of a head (never called for a trailer section), before
+    /// its first field; `buf` is the head buffer its spans point into.
+    fn start_line(&mut self, buf: &'b [u8], start: &StartLine);
     /// One field; `buf` is the head buffer the span points into. A sink
     /// holding `cfg.limits.headers` fields already (or full) answers
     /// `TooManyHeaders` at the field's first byte.
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault>;
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
     /// Forget every field received so far (the machine is starting over).
     fn reset(&mut self);
     /// How many fields it has received since the last reset.
@@ -123,20 +148,4 @@ impl fmt::Debug for Fields<'_> {
 #[inline]
 pub(crate) fn slice(buf: &[u8], (start, end): (u32, u32)) -> &[u8] {
     buf.get(start as usize..end as usize).unwrap_or_default()
-}
-
-/// The protocol version of a message, as it affects parsing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Version {
-    /// `HTTP/1.0`.
-    Http10,
-    /// `HTTP/1.1`, and any other `HTTP/1.x` (RFC 9110 2.5: a higher minor
-    /// version is processed as the highest one the recipient implements).
-    Http11,
-}
-
-impl Version {
-    pub(crate) fn from_digits(major: u8, minor: u8) -> Self {
-        if major == 1 && minor == 0 { Version::Http10 } else { Version::Http11 }
-    }
 }

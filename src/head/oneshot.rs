@@ -7,11 +7,12 @@
 //! twice. Only the head's syntax is checked here; the framing rules
 //! (Content-Length, Transfer-Encoding, Host) belong to the message parser.
 
-use super::machine::{Fault, HeadMachine, Section};
-use super::{FieldSink, FieldSpan, Header, StartInfo, Version, slice};
+use super::machine::{HeadMachine, Section};
+use super::{FieldSink, FieldSpan, Header, StartLine, slice};
 use crate::config::Config;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Fault};
 use crate::uninit::Prefix;
+use crate::version::Version;
 use core::mem::MaybeUninit;
 
 /// Whether a head was complete.
@@ -39,7 +40,9 @@ struct Storage<'h, 'b> {
 }
 
 impl<'b> FieldSink<'b> for Storage<'_, 'b> {
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan, _start: StartInfo) -> Result<(), Fault> {
+    fn start_line(&mut self, _buf: &'b [u8], _start: &StartLine) {}
+
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
         let Some(slot) = self.headers.get_mut(self.len).filter(|_| self.len < self.limit) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
@@ -66,7 +69,9 @@ struct UninitStorage<'h, 'b> {
 }
 
 impl<'b> FieldSink<'b> for UninitStorage<'_, 'b> {
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan, _start: StartInfo) -> Result<(), Fault> {
+    fn start_line(&mut self, _buf: &'b [u8], _start: &StartLine) {}
+
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
         let header = Header { name: slice(buf, span.name), value: slice(buf, span.value) };
         if self.slots.len() >= self.limit || self.slots.push(header).is_err() {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
@@ -172,9 +177,9 @@ impl<'h, 'b> Request<'h, 'b> {
         let Some(len) = done else {
             return Ok(Status::Partial);
         };
-        self.method = Some(slice(buf, m.parts[0]));
-        self.target = Some(slice(buf, m.parts[1]));
-        self.version = Some(Version::from_digits(m.major, m.minor));
+        self.method = Some(slice(buf, m.start.method));
+        self.target = Some(slice(buf, m.start.target));
+        self.version = Some(m.start.version());
         Ok(Status::Complete(len))
     }
 
@@ -219,9 +224,9 @@ impl<'h, 'b> Request<'h, 'b> {
         let Some(len) = done else {
             return Ok(Status::Partial);
         };
-        self.method = Some(slice(buf, m.parts[0]));
-        self.target = Some(slice(buf, m.parts[1]));
-        self.version = Some(Version::from_digits(m.major, m.minor));
+        self.method = Some(slice(buf, m.start.method));
+        self.target = Some(slice(buf, m.start.target));
+        self.version = Some(m.start.version());
         Ok(Status::Complete(len))
     }
 }
@@ -265,9 +270,9 @@ impl<'h, 'b> Response<'h, 'b> {
         let Some(len) = done else {
             return Ok(Status::Partial);
         };
-        self.version = Some(Version::from_digits(m.major, m.minor));
-        self.code = Some(m.code);
-        self.reason = Some(slice(buf, m.parts[2]));
+        self.version = Some(m.start.version());
+        self.code = Some(m.start.code);
+        self.reason = Some(slice(buf, m.start.reason));
         Ok(Status::Complete(len))
     }
 
@@ -308,9 +313,9 @@ impl<'h, 'b> Response<'h, 'b> {
         let Some(len) = done else {
             return Ok(Status::Partial);
         };
-        self.version = Some(Version::from_digits(m.major, m.minor));
-        self.code = Some(m.code);
-        self.reason = Some(slice(buf, m.parts[2]));
+        self.version = Some(m.start.version());
+        self.code = Some(m.start.code);
+        self.reason = Some(slice(buf, m.start.reason));
         Ok(Status::Complete(len))
     }
 }

@@ -33,7 +33,8 @@ use crate::config::{Config, Leniency};
 use crate::error::Error;
 use crate::framing::{Disposition, Framing, MethodKind};
 use crate::head::machine::Section;
-use crate::head::{Fields, Version, slice};
+use crate::head::{Fields, slice};
+use crate::version::Version;
 pub use data::DataBatch;
 use stream::{Core, Phase};
 
@@ -233,10 +234,10 @@ impl<const N: usize> RequestParser<N> {
     /// call returns the same error.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
         self.core.parse(input, |m, fields, framing| RequestHead {
-            method: slice(input, m.parts[0]),
-            target: slice(input, m.parts[1]),
-            version: Version::from_digits(m.major, m.minor),
-            version_bytes: slice(input, m.parts[2]),
+            method: slice(input, m.start.method),
+            target: slice(input, m.start.target),
+            version: m.start.version(),
+            version_bytes: slice(input, m.start.version_bytes),
             fields,
             framing,
         })
@@ -283,10 +284,10 @@ impl<const N: usize> ResponseParser<N> {
     /// call returns the same error.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
         self.core.parse(input, |m, fields, framing| ResponseHead {
-            version: Version::from_digits(m.major, m.minor),
-            version_bytes: slice(input, m.parts[0]),
-            code: m.code,
-            reason: slice(input, m.parts[2]),
+            version: m.start.version(),
+            version_bytes: slice(input, m.start.version_bytes),
+            code: m.start.code,
+            reason: slice(input, m.start.reason),
             fields,
             framing,
         })

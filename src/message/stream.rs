@@ -6,11 +6,12 @@ use super::{Event, Finish, Progress};
 use crate::body::chunked::Chunked;
 use crate::body::{AtEof, BodyDecoder, BodyStep};
 use crate::config::{Config, Leniency};
+use crate::error::Fault;
 use crate::error::{Error, ErrorKind};
-use crate::framing::{self, Decision, Disposition, Framing, FramingContext, MethodKind};
-use crate::head::known_fields::Facts;
-use crate::head::machine::{Fault, HeadMachine, Section};
-use crate::head::{FieldSink, FieldSpan, Fields, StartInfo, Version, slice};
+use crate::framing::fields::may_be_known;
+use crate::framing::{self, Disposition, Framing, FramingContext, FramingDecision, FramingFields, MethodKind};
+use crate::head::machine::{HeadMachine, Section};
+use crate::head::{FieldSink, FieldSpan, Fields, StartLine, slice};
 
 /// `repr(u8)`: an explicit tag byte, so "in the head?" (asked first on
 /// every call) is one compare, not a niche decoding of the body decoder.
@@ -36,7 +37,7 @@ struct SpanSink<'s, const N: usize> {
     /// length in place of the array.)
     cap: usize,
     /// `None` for a trailer section: trailers never change framing.
-    facts: Option<&'s mut Facts>,
+    facts: Option<&'s mut FramingFields>,
     cfg: &'s Config,
     section: Section,
     /// Method of the request a response answers.
@@ -44,32 +45,37 @@ struct SpanSink<'s, const N: usize> {
 }
 
 impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
+    fn start_line(&mut self, buf: &'b [u8], start: &StartLine) {
+        let ctx = match self.section {
+            Section::Response => FramingContext::response(self.method, start.code, start.version()),
+            _ => FramingContext::request(MethodKind::of(slice(buf, start.method)), start.version()),
+        };
+        if let Some(facts) = self.facts.as_deref_mut() {
+            *facts = FramingFields::new(ctx);
+        }
+    }
+
     #[inline(always)]
-    fn field(&mut self, buf: &'b [u8], span: FieldSpan, start: StartInfo) -> Result<(), Fault> {
+    fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
         let Some(slot) = self.spans.get_mut(self.len).filter(|_| self.len < self.cap) else {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
         };
         // Field by field: LLVM otherwise assembles the span on the stack with
         // four 4-byte stores and reloads it as one 16-byte load, which stalls
-        // store forwarding (it was ~40% of a field's cost).
+        // store forwarding.
         slot.name.0 = span.name.0;
         slot.name.1 = span.name.1;
         slot.value.0 = span.value.0;
         slot.value.1 = span.value.1;
         self.len += 1;
-        if !crate::head::known_fields::may_be_known(buf, span.name) {
+        if !may_be_known(buf, span.name) {
             return Ok(());
         }
-        // The stored span, by reference: passed by value, it was written to
-        // the stack on every field line, known or not.
+        // The stored span, by reference, so the span is not written to the
+        // stack for every field line.
         let span = &*slot;
-        let (section, method) = (self.section, self.method);
-        let ctx = move || match section {
-            Section::Response => FramingContext::response(method, start.code, start.version),
-            _ => FramingContext::request(start.version),
-        };
         match self.facts.as_deref_mut() {
-            Some(facts) => facts.observe(buf, span, ctx, self.cfg),
+            Some(facts) => facts.read_field(buf, span.name, span.value, self.cfg),
             None => Ok(()),
         }
     }
@@ -82,7 +88,7 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
     fn reset(&mut self) {
         self.len = 0;
         if let Some(facts) = self.facts.as_deref_mut() {
-            *facts = Facts::default();
+            *facts = FramingFields::default();
         }
     }
 }
@@ -105,10 +111,10 @@ pub(super) struct Core<const N: usize> {
     pub(super) cfg: Config,
     pub(super) section: Section,
     pub(super) nspans: usize,
-    pub(super) facts: Facts,
+    pub(super) facts: FramingFields,
     /// Stream offset of the first byte of the next input.
     pub(super) offset: u64,
-    pub(super) decision: Decision,
+    pub(super) decision: FramingDecision,
     /// Method of the request the next response answers.
     pub(super) method: MethodKind,
 }
@@ -123,9 +129,9 @@ impl<const N: usize> Core<N> {
             phase: Phase::Head,
             spans: [FieldSpan::EMPTY; N],
             nspans: 0,
-            facts: Facts::default(),
+            facts: FramingFields::default(),
             offset: 0,
-            decision: Decision { framing: Framing::None, disposition: Disposition::KeepAlive, used: Leniency::NONE },
+            decision: FramingDecision::NONE,
             method: MethodKind::Other,
         }
     }
@@ -200,14 +206,10 @@ impl<const N: usize> Core<N> {
         let Some(len) = self.run_machine(input, true)? else {
             return Ok(None);
         };
-        let m = &self.machine;
-        let version = Version::from_digits(m.major, m.minor);
+        let start = &self.machine.start;
         let decided = match self.section {
-            Section::Response => framing::response(self.method, m.code, version, &self.facts, &self.cfg),
-            _ => {
-                let method = MethodKind::of(slice(input, m.parts[0]));
-                framing::request(method, version, &self.facts, m.blank_line(), &self.cfg)
-            }
+            Section::Response => framing::response(self.method, start.code, &self.facts, &self.cfg),
+            _ => framing::request(&self.facts, self.machine.blank_line(), &self.cfg),
         };
         self.decision = match decided {
             Ok(d) => d,
@@ -342,7 +344,6 @@ impl<const N: usize> Core<N> {
             Disposition::KeepAlive => {
                 self.machine = HeadMachine::new(self.section, &self.cfg);
                 self.nspans = 0;
-                self.facts = Facts::default();
                 Phase::Head
             }
             Disposition::Close => Phase::Closed,

@@ -2,10 +2,11 @@
 //! section: one method per state, the chained fast paths for complete lines,
 //! and the hand-over of each field to the sink.
 
-use super::{CR, Fault, HTAB, HeadMachine, LF, SP, Section, State, Step};
+use super::{CR, HTAB, HeadMachine, LF, SP, Section, State, Step};
 use crate::config::{Config, Leniency};
-use crate::error::ErrorKind;
-use crate::head::{FieldSink, FieldSpan, StartInfo, Version, known_fields, slice};
+use crate::error::{ErrorKind, Fault};
+use crate::framing::fields::is_known;
+use crate::head::{FieldSink, FieldSpan, slice};
 use crate::simd;
 
 /// [`HeadMachine::common_field_lines`] as work for [`simd::with_blocks`],
@@ -111,7 +112,6 @@ impl HeadMachine {
         // has its own limit, `self.line_limit`).
         let field_line = cfg.limits.field_line as usize;
         debug_assert!(self.state != State::LineStart || self.line_limit == start.saturating_add(field_line));
-        let info = self.start_info();
         if self.state == State::Value {
             // Resuming inside a value (the input ended there last time):
             // its name and start are known, the bytes before `pos` checked.
@@ -132,7 +132,7 @@ impl HeadMachine {
             }
             let end = trim_trailing_ows(buf, self.mark, cr);
             let field = FieldSpan { name: self.name, value: (self.mark as u32, end as u32) };
-            if let Err(fault) = sink.field(buf, field, info) {
+            if let Err(fault) = sink.field(buf, field) {
                 self.pos = cr;
                 return Err(fault);
             }
@@ -173,7 +173,7 @@ impl HeadMachine {
                 }
                 let end = trim_trailing_ows(buf, value, cr);
                 let field = FieldSpan { name: (start as u32, colon as u32), value: (value as u32, end as u32) };
-                if let Err(fault) = sink.field(buf, field, info) {
+                if let Err(fault) = sink.field(buf, field) {
                     self.pos = start;
                     return Err(fault);
                 }
@@ -376,7 +376,7 @@ impl HeadMachine {
         let lenient = cfg.leniency.contains(Leniency::CONTROL_CHARS_IN_FIELD_VALUES)
             && (b < 0x20 || b == 0x7f)
             && b != 0
-            && !known_fields::is_known(slice(buf, name));
+            && !is_known(slice(buf, name));
         if !lenient {
             return Err(Fault::new(ErrorKind::BadFieldValue, i));
         }
@@ -391,11 +391,6 @@ impl HeadMachine {
         self.section == Section::Response && cfg.leniency.contains(Leniency::OBS_FOLD_IN_RESPONSES)
     }
 
-    /// What the start line said, for the sink's framing checks.
-    pub(super) fn start_info(&self) -> StartInfo {
-        StartInfo { version: Version::from_digits(self.major, self.minor), code: self.code }
-    }
-
     /// Hands a field to the sink (which counts the fields of this head or
     /// trailer section and checks the limit). Inlined: a span built from
     /// narrow stores and read back through a pointer as one 16-byte load
@@ -407,8 +402,7 @@ impl HeadMachine {
         field: FieldSpan,
         sink: &mut S,
     ) -> Result<(), Fault> {
-        let info = self.start_info();
-        sink.field(buf, field, info)
+        sink.field(buf, field)
     }
 
     /// `field-name = token` then `:` with no whitespace between (RFC 9112 5.1).

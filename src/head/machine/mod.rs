@@ -34,7 +34,8 @@
 //! | `Code`          | 3DIGIT (SP / CR)                | `ReasonWs` / `StartLineLf`             |
 //! | `ReasonWs`      | (SP / HTAB)*                    | `Reason`                               |
 //! | `Reason`        | (VCHAR/SP/HTAB/obs-text)* CR    | `StartLineLf`                          |
-//! | `*Lf`           | LF                              | `LineStart` / `Done` / after an empty line `Leading` (`StatusVersion` in a response) |
+//! | `*Lf`           | LF                              | `FieldsStart` / `LineStart` / `Done` / after an empty line `Leading` (`StatusVersion` in a response) |
+//! | `FieldsStart`   | nothing: the start line goes to the sink | `LineStart`                   |
 //! | `LineStart`     | CR / SP or HTAB (fold) / tchar  | `FinalLf` / `FoldWs` or error / `FieldName` |
 //! | `FieldName`     | tchar* `:` / SP (leniency)      | `ValueWs` / `NameWs`                   |
 //! | `NameWs`        | OWS* `:`                        | `ValueWs`                              |
@@ -47,9 +48,9 @@
 //! Wherever a CR ends a line, a bare LF does too under the `bare_lf_in_head`
 //! leniency (and skips the `*Lf` state).
 
-use super::{FieldSink, FieldSpan};
+use super::{FieldSink, FieldSpan, StartLine};
 use crate::config::{Config, Leniency};
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Fault};
 
 mod field_lines;
 mod start_line;
@@ -58,19 +59,6 @@ const CR: u8 = b'\r';
 const LF: u8 = b'\n';
 const SP: u8 = b' ';
 const HTAB: u8 = b'\t';
-
-/// An error at an offset relative to the first byte of the head.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Fault {
-    pub(crate) kind: ErrorKind,
-    pub(crate) at: usize,
-}
-
-impl Fault {
-    pub(crate) const fn new(kind: ErrorKind, at: usize) -> Self {
-        Fault { kind, at }
-    }
-}
 
 /// What the machine parses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +135,9 @@ enum State {
     Reason,
     /// CR of the start line seen; LF must follow.
     StartLineLf,
+    /// The start line is complete: it goes to the sink, once, before the
+    /// first field line.
+    FieldsStart,
     /// At the first byte of a field line or of the blank line.
     LineStart,
     /// In a field name.
@@ -187,15 +178,8 @@ pub(crate) struct HeadMachine {
     pending: Option<FieldSpan>,
     /// Name of the field being parsed.
     name: (u32, u32),
-    /// Start-line parts: request (method, target, version),
-    /// response (version, code, reason).
-    pub(crate) parts: [(u32, u32); 3],
-    /// HTTP-version digits, valid once the version has been read.
-    pub(crate) major: u8,
-    /// See `major`.
-    pub(crate) minor: u8,
-    /// Status code of a response.
-    pub(crate) code: u16,
+    /// The start line, complete once the state is past `StartLineLf`.
+    pub(crate) start: StartLine,
     /// The leniencies this head (or trailer section) needed.
     pub(crate) used: Leniency,
     /// Tests only: bytes moved past, summed over all calls. Equal to the
@@ -228,10 +212,7 @@ impl HeadMachine {
             mark: 0,
             pending: None,
             name: (0, 0),
-            parts: [(0, 0); 3],
-            major: 1,
-            minor: 1,
-            code: 0,
+            start: StartLine { major: 1, minor: 1, ..StartLine::default() },
             used: Leniency::NONE,
             #[cfg(test)]
             validated: 0,
@@ -325,8 +306,9 @@ impl HeadMachine {
         let in_line = len <= self.line_limit;
         let class = CLASSES.get(usize::from(b)).copied().unwrap_or(0);
         match self.state {
-            // `expect_lf` and `after_lf`: the next line starts.
-            State::FieldLf | State::StartLineLf if b == LF => {
+            // `expect_lf` and `after_lf`: the next field line starts. (After
+            // the start line the states hand it to the sink first.)
+            State::FieldLf if b == LF => {
                 self.state = State::LineStart;
                 self.line_limit = len.saturating_add(cfg.limits.field_line as usize);
             }
@@ -364,6 +346,11 @@ impl HeadMachine {
                 State::Code => self.code(buf, cfg)?,
                 State::ReasonWs => self.reason_ws(buf)?,
                 State::Reason => self.reason(buf, cfg)?,
+                State::FieldsStart => {
+                    sink.start_line(buf, &self.start);
+                    self.state = State::LineStart;
+                    true
+                }
                 State::LineStart => self.line_start(buf, cfg, sink)?,
                 State::FieldName => self.field_name(buf, cfg)?,
                 State::NameWs => self.name_ws(buf)?,
@@ -487,6 +474,10 @@ impl HeadMachine {
             State::FinalLf => {
                 self.state = State::Done;
                 self.pos = next;
+            }
+            State::StartLineLf => {
+                self.state = State::FieldsStart;
+                self.begin_line(next, cfg.limits.field_line);
             }
             _ => {
                 self.state = State::LineStart;

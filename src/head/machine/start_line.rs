@@ -2,9 +2,9 @@
 //! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state,
 //! plus fast paths for a request line or a status line that is all there.
 
-use super::{CR, Fault, HTAB, HeadMachine, LF, SP, State, Step};
+use super::{CR, HTAB, HeadMachine, LF, SP, State, Step};
 use crate::config::{Config, Leniency};
-use crate::error::ErrorKind;
+use crate::error::{ErrorKind, Fault};
 use crate::simd;
 
 /// Status codes a response may carry (RFC 9110 15): `100..=599`.
@@ -55,10 +55,11 @@ impl HeadMachine {
         if !minor.is_ascii_digit() || version + 10 > window {
             return false;
         }
-        self.parts =
-            [(start as u32, method as u32), (method as u32 + 1, target as u32), (version as u32, version as u32 + 8)];
-        self.major = 1;
-        self.minor = minor - b'0';
+        self.start.method = (start as u32, method as u32);
+        self.start.target = (method as u32 + 1, target as u32);
+        self.start.version_bytes = (version as u32, version as u32 + 8);
+        self.start.major = 1;
+        self.start.minor = minor - b'0';
         self.state = State::StartLineLf;
         self.after_lf(version + 10, cfg);
         true
@@ -105,7 +106,7 @@ impl HeadMachine {
         match self.peek(buf, i)? {
             None => Ok(false),
             Some(SP) if i > self.mark => {
-                self.parts[0] = (self.mark as u32, i as u32);
+                self.start.method = (self.mark as u32, i as u32);
                 self.next_part(i + 1, State::Target);
                 Ok(true)
             }
@@ -145,7 +146,7 @@ impl HeadMachine {
             None => Ok(false),
             Some(SP) if i == self.mark => self.skip_extra_space(i, cfg),
             Some(SP) => {
-                self.parts[1] = (self.mark as u32, i as u32);
+                self.start.target = (self.mark as u32, i as u32);
                 self.next_part(i + 1, State::ReqVersion);
                 Ok(true)
             }
@@ -165,8 +166,8 @@ impl HeadMachine {
         if self.pos == self.mark && self.pos + 8 <= self.window(buf) {
             if let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor]) = buf.get(self.pos..self.pos + 8) {
                 if minor.is_ascii_digit() {
-                    self.major = 1;
-                    self.minor = minor - b'0';
+                    self.start.major = 1;
+                    self.start.minor = minor - b'0';
                     self.pos += 8;
                 }
             }
@@ -185,8 +186,8 @@ impl HeadMachine {
                     if !b.is_ascii_digit() {
                         return Err(Fault::new(ErrorKind::BadVersion, i));
                     }
-                    self.major = b - b'0';
-                    if self.major != 1 {
+                    self.start.major = b - b'0';
+                    if self.start.major != 1 {
                         if !cfg.leniency.contains(Leniency::ANY_VERSION) {
                             return Err(Fault::new(ErrorKind::UnsupportedVersion, i));
                         }
@@ -196,7 +197,7 @@ impl HeadMachine {
                 }
                 6 => b == b'.',
                 7 if b.is_ascii_digit() => {
-                    self.minor = b - b'0';
+                    self.start.minor = b - b'0';
                     true
                 }
                 7 => false,
@@ -227,11 +228,11 @@ impl HeadMachine {
         let span = (self.mark as u32, i as u32);
         match (self.state, b) {
             (State::ReqVersion, CR | LF) => {
-                self.parts[2] = span;
+                self.start.version_bytes = span;
                 self.line_end(b, i, State::StartLineLf, cfg)
             }
             (State::StatusVersion, SP) => {
-                self.parts[0] = span;
+                self.start.version_bytes = span;
                 self.next_part(i + 1, State::Code);
                 Ok(true)
             }
@@ -273,11 +274,11 @@ impl HeadMachine {
         if cr + 2 > window || buf.get(cr..cr + 2) != Some(&b"\r\n"[..]) {
             return false;
         }
-        self.parts =
-            [(start as u32, start as u32 + 8), (start as u32 + 9, start as u32 + 12), (reason as u32, cr as u32)];
-        self.major = 1;
-        self.minor = minor - b'0';
-        self.code = code;
+        self.start.version_bytes = (start as u32, start as u32 + 8);
+        self.start.reason = (reason as u32, cr as u32);
+        self.start.major = 1;
+        self.start.minor = minor - b'0';
+        self.start.code = code;
         self.state = State::StartLineLf;
         self.after_lf(cr + 2, cfg);
         true
@@ -291,22 +292,21 @@ impl HeadMachine {
             match i - self.mark {
                 0 if b == SP => return self.skip_extra_space(i, cfg),
                 0..=2 if b.is_ascii_digit() => {
-                    self.code = self.code * 10 + u16::from(b - b'0');
+                    self.start.code = self.start.code * 10 + u16::from(b - b'0');
                     self.pos = i + 1;
                 }
                 3 if matches!(b, SP | CR | LF) => {
-                    if !STATUS_CODES.contains(&self.code) {
+                    if !STATUS_CODES.contains(&self.start.code) {
                         if !cfg.leniency.contains(Leniency::ANY_STATUS_CODE) {
                             return Err(Fault::new(ErrorKind::StatusCodeOutOfRange, self.mark));
                         }
                         self.used |= Leniency::ANY_STATUS_CODE;
                     }
-                    self.parts[1] = (self.mark as u32, i as u32);
                     if b == SP {
                         self.next_part(i + 1, State::ReasonWs);
                         return Ok(true);
                     }
-                    self.parts[2] = (i as u32, i as u32);
+                    self.start.reason = (i as u32, i as u32);
                     return self.line_end(b, i, State::StartLineLf, cfg);
                 }
                 _ => return Err(Fault::new(ErrorKind::BadStatusCode, i)),
@@ -336,7 +336,7 @@ impl HeadMachine {
         match self.peek(buf, i)? {
             None => Ok(false),
             Some(b @ (CR | LF)) => {
-                self.parts[2] = (self.mark as u32, i as u32);
+                self.start.reason = (self.mark as u32, i as u32);
                 self.line_end(b, i, State::StartLineLf, cfg)
             }
             Some(_) => Err(Fault::new(ErrorKind::BadReason, i)),

@@ -3,21 +3,28 @@
 //! `Content-Length`, `Transfer-Encoding`, `Connection`, `Upgrade` and `Host`
 //! are recognised by length and then a case-insensitive compare, so the cost
 //! for every other field is one `match` on its name length. Their values are
-//! validated here (Content-Length digits, transfer-coding lists) and reduced
-//! to [`Facts`], which `framing::decide` turns into a framing decision.
+//! validated here (Content-Length digits, transfer-coding lists, Host) and
+//! reduced to [`FramingFields`], which the functions of the parent module
+//! turn into a framing decision.
+//!
+//! A value may hold CR and LF only as part of an obs-fold (a response read
+//! leniently); they are read as the SP a fold stands for (RFC 9112 5.2), so
+//! a folded value means what its unfolded form does.
 
-use super::FieldSpan;
-use super::machine::Fault;
+use super::{FramingContext, check_coding_fields};
 use crate::chars::{QDTEXT, QUOTED_PAIR, REG_NAME, TCHAR, eq_lower, in_class, is_ows};
 use crate::config::{Config, Leniency};
-use crate::error::ErrorKind;
-use crate::framing::{FramingContext, check_coding_fields};
+use crate::error::{ErrorKind, Fault};
 
 /// What the head said about framing and persistence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Facts {
+pub(crate) struct FramingFields {
+    /// What the start line says about how these fields are read.
+    pub(crate) ctx: FramingContext,
     /// The Content-Length, once one was seen (all lines agree).
     pub(crate) content_length: Option<u64>,
+    /// How many digits spell it: values are the same only if spelled alike.
+    pub(crate) content_length_digits: usize,
     /// Start of the latest Content-Length field line.
     pub(crate) content_length_line: u32,
     /// Start of the latest Transfer-Encoding field line, if any.
@@ -38,6 +45,8 @@ pub(crate) struct Facts {
     pub(crate) hosts: u8,
     /// Start of the second Host field line.
     pub(crate) second_host_line: u32,
+    /// The leniencies reading these fields needed.
+    pub(crate) used: Leniency,
 }
 
 /// Lower-case first letter of the known field name of each length (`0`: no
@@ -54,7 +63,7 @@ const FIRST_BY_LENGTH: [u8; 18] = {
 };
 
 /// False when the field named `buf[name.0..name.1]` cannot be one that
-/// [`Facts::observe`] reads: one table lookup, no call.
+/// [`FramingFields::read_field`] reads: one table lookup, no call.
 #[inline(always)]
 pub(crate) fn may_be_known(buf: &[u8], name: (u32, u32)) -> bool {
     let len = name.1.wrapping_sub(name.0) as usize;
@@ -72,60 +81,77 @@ pub(crate) fn is_known(name: &[u8]) -> bool {
         .any(|known| name.eq_ignore_ascii_case(known))
 }
 
-impl Facts {
-    /// Reads one field of a head. `buf` is the head buffer; `ctx` comes from
-    /// the start line (only the known fields need it, so it is built lazily).
-    /// Errors that no later field can undo are reported here, at this field,
-    /// so the first error in the stream is the one reported.
+fn slice(buf: &[u8], (start, end): (u32, u32)) -> &[u8] {
+    buf.get(start as usize..end as usize).unwrap_or_default()
+}
+
+impl FramingFields {
+    /// Nothing read yet, for the fields after a start line that says `ctx`.
     #[inline]
-    pub(crate) fn observe(
+    pub(crate) fn new(ctx: FramingContext) -> Self {
+        FramingFields { ctx, ..FramingFields::default() }
+    }
+
+    /// Reads one field line of a head: `name` and `value` are offsets into
+    /// the head buffer `buf`, the line starting at `name.0`. Errors that no
+    /// later field can undo are reported here, at this field, so the first
+    /// error in the stream is the one reported.
+    #[inline]
+    pub(crate) fn read_field(
         &mut self,
         buf: &[u8],
-        span: &FieldSpan,
-        ctx: impl FnOnce() -> FramingContext,
+        name: (u32, u32),
+        value: (u32, u32),
         cfg: &Config,
     ) -> Result<(), Fault> {
-        let name = super::slice(buf, span.name);
-        let value = super::slice(buf, span.value);
-        let line = span.name.0;
-        let at = span.value.0 as usize;
+        let line = name.0;
+        let at = value.0 as usize;
+        let (name, value) = (slice(buf, name), slice(buf, value));
         match name.len() {
-            4 if eq_lower(name, b"host") => return self.host(value, at, line, &ctx(), cfg),
+            4 if eq_lower(name, b"host") => return self.host(value, at, line, cfg),
             7 if eq_lower(name, b"upgrade") => self.upgrade = true,
             10 if eq_lower(name, b"connection") => self.connection_options(value),
-            14 if eq_lower(name, b"content-length") => {
-                let ctx = ctx();
-                if ctx.fields_ignored {
-                    return Ok(());
-                }
-                let n = content_length(value, at, line as usize)?;
-                if self.content_length.is_some_and(|prev| prev != n) {
-                    return Err(Fault::new(ErrorKind::ConflictingContentLength, line as usize));
-                }
-                self.content_length = Some(n);
-                self.content_length_line = line;
-                return check_coding_fields(&ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
-            }
+            14 if eq_lower(name, b"content-length") => return self.content_length(value, at, line, cfg),
             17 if eq_lower(name, b"transfer-encoding") => {
-                let ctx = ctx();
-                if ctx.fields_ignored {
+                if self.ctx.fields_ignored {
                     return Ok(());
                 }
                 self.transfer_encoding_line = Some(line);
-                self.transfer_codings(value, at, line as usize)?;
-                return check_coding_fields(&ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
+                self.transfer_codings(value, at, line as usize, cfg)?;
+                return check_coding_fields(&self.ctx, self, cfg).map_err(|k| Fault::new(k, line as usize));
             }
             _ => {}
         }
         Ok(())
     }
 
+    /// `Content-Length = 1*DIGIT`, or a list of identical values (RFC 9110
+    /// 8.6); on several lines, every line identical too: `016` and `16` are
+    /// the same number spelled differently, which some peers reject.
+    fn content_length(&mut self, value: &[u8], at: usize, line: u32, cfg: &Config) -> Result<(), Fault> {
+        if self.ctx.fields_ignored {
+            return Ok(());
+        }
+        let (n, digits) = content_length(value, at, line as usize)?;
+        if self.content_length.is_some_and(|prev| (prev, self.content_length_digits) != (n, digits)) {
+            return Err(Fault::new(ErrorKind::ConflictingContentLength, line as usize));
+        }
+        // RFC 9110 9.3.6: CONNECT has no content.
+        if self.ctx.connect && n != 0 {
+            return Err(Fault::new(ErrorKind::ConnectWithBody, line as usize));
+        }
+        self.content_length = Some(n);
+        self.content_length_digits = digits;
+        self.content_length_line = line;
+        check_coding_fields(&self.ctx, self, cfg).map_err(|k| Fault::new(k, line as usize))
+    }
+
     /// `Host = uri-host [ ":" port ]` (RFC 9112 3.2, RFC 9110 7.2): a request
     /// with an invalid Host value, or with more than one Host line, MUST get
     /// a 400. Responses carry no Host worth checking.
-    fn host(&mut self, value: &[u8], at: usize, line: u32, ctx: &FramingContext, cfg: &Config) -> Result<(), Fault> {
+    fn host(&mut self, value: &[u8], at: usize, line: u32, cfg: &Config) -> Result<(), Fault> {
         self.hosts = self.hosts.saturating_add(1);
-        if !ctx.request {
+        if !self.ctx.request {
             return Ok(());
         }
         if let Err(i) = host_value(value) {
@@ -170,41 +196,34 @@ impl Facts {
     /// `Transfer-Encoding = #transfer-coding` (RFC 9112 6.1), where
     /// `transfer-coding = token *( OWS ";" OWS token BWS "=" BWS ( token / quoted-string ) )`.
     /// `at` is the offset of `value[0]` in the head, `line` of the field line.
-    fn transfer_codings(&mut self, value: &[u8], at: usize, line: usize) -> Result<(), Fault> {
+    fn transfer_codings(&mut self, value: &[u8], at: usize, line: usize, cfg: &Config) -> Result<(), Fault> {
         let bad = |i: usize| Fault::new(ErrorKind::BadTransferEncoding, at + i);
+        if value.is_empty() {
+            return Err(bad(0));
+        }
         let mut i = 0;
         let mut codings = 0;
-        while i < value.len() {
+        loop {
             i = skip_ows(value, i);
-            if value.get(i) == Some(&b',') {
-                // Empty list elements are allowed (RFC 9110 5.6.1.2).
-                i += 1;
-                continue;
-            }
-            let start = i;
-            i = skip_token(value, i);
-            if i == start {
-                return Err(bad(i));
-            }
-            let is_chunked = value.get(start..i).is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
-            let params_start = i;
-            i = transfer_parameters(value, i).map_err(bad)?;
-            if is_chunked {
-                if i != params_start {
-                    // chunked has no parameters; one with them is not chunked to
-                    // every recipient.
-                    return Err(bad(params_start));
+            if matches!(value.get(i), None | Some(b',')) {
+                // An empty list element. RFC 9110 5.6.1 has recipients ignore
+                // it, but a peer that does not reads another list (`chunked,`
+                // is not chunked to it), so it takes a leniency.
+                if !cfg.leniency.contains(Leniency::EMPTY_ELEMENTS_IN_TRANSFER_ENCODING) {
+                    return Err(bad(i));
                 }
-                if self.chunked_seen {
-                    return Err(Fault::new(ErrorKind::ChunkedTwice, line));
-                }
-                self.chunked_seen = true;
+                self.used |= Leniency::EMPTY_ELEMENTS_IN_TRANSFER_ENCODING;
+            } else {
+                // A second chunked is the line's fault; a bad byte is its own.
+                i = self.transfer_coding(value, i).map_err(|f| match f.kind {
+                    ErrorKind::ChunkedTwice => Fault::new(f.kind, line),
+                    _ => Fault::new(f.kind, at + f.at),
+                })?;
+                codings += 1;
+                i = skip_ows(value, i);
             }
-            self.chunked_final = is_chunked;
-            codings += 1;
-            i = skip_ows(value, i);
             match value.get(i) {
-                None => {}
+                None => break,
                 Some(b',') => i += 1,
                 Some(_) => return Err(bad(i)),
             }
@@ -213,6 +232,31 @@ impl Facts {
             return Err(bad(value.len()));
         }
         Ok(())
+    }
+
+    /// One `transfer-coding` at `value[i]`; returns the index after it, or a
+    /// fault at an index of `value`.
+    fn transfer_coding(&mut self, value: &[u8], i: usize) -> Result<usize, Fault> {
+        let bad = |i: usize| Fault::new(ErrorKind::BadTransferEncoding, i);
+        let end = skip_token(value, i);
+        if end == i {
+            return Err(bad(i));
+        }
+        let is_chunked = value.get(i..end).is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
+        let after = transfer_parameters(value, end).map_err(bad)?;
+        if is_chunked {
+            if after != end {
+                // chunked has no parameters; one with them is not chunked to
+                // every recipient.
+                return Err(bad(end));
+            }
+            if self.chunked_seen {
+                return Err(Fault::new(ErrorKind::ChunkedTwice, i));
+            }
+            self.chunked_seen = true;
+        }
+        self.chunked_final = is_chunked;
+        Ok(after)
     }
 }
 
@@ -273,12 +317,13 @@ fn skip_token(v: &[u8], mut i: usize) -> usize {
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 8.6), or a list of identical values
-/// (`42, 42`, which RFC 9110 8.6 lets a recipient accept). `at` is the offset
+/// (`42, 42`, which RFC 9110 8.6 lets a recipient accept; `042, 42` is not
+/// one). Returns the value and how many digits spell it. `at` is the offset
 /// of `value[0]`; syntax errors point at the offending byte, a conflict
 /// inside the list at the field line (`line`).
-fn content_length(value: &[u8], at: usize, line: usize) -> Result<u64, Fault> {
+fn content_length(value: &[u8], at: usize, line: usize) -> Result<(u64, usize), Fault> {
     let bad = |i: usize| Fault::new(ErrorKind::BadContentLength, at + i);
-    let mut result: Option<u64> = None;
+    let mut first: Option<(u64, usize)> = None;
     let mut i = 0;
     loop {
         let start = i;
@@ -290,13 +335,14 @@ fn content_length(value: &[u8], at: usize, line: usize) -> Result<u64, Fault> {
         if i == start {
             return Err(bad(i));
         }
-        if result.is_some_and(|r| r != n) {
+        let item = (n, i - start);
+        if first.is_some_and(|f| f != item) {
             return Err(Fault::new(ErrorKind::ConflictingContentLength, line));
         }
-        result = Some(n);
+        first = Some(item);
         i = skip_ows(value, i);
         match value.get(i) {
-            None => return Ok(n),
+            None => return Ok(item),
             Some(b',') => i = skip_ows(value, i + 1),
             Some(_) => return Err(bad(i)),
         }
@@ -363,7 +409,7 @@ mod tests {
         let ok: &[(&[u8], u64)] =
             &[(b"0", 0), (b"42", 42), (b"007", 7), (b"5, 5", 5), (b"5,5 ,5", 5), (b"18446744073709551615", u64::MAX)];
         for (v, n) in ok {
-            assert_eq!(content_length(v, 0, 0), Ok(*n), "{:?}", v.escape_ascii());
+            assert_eq!(content_length(v, 0, 0).map(|(n, _)| n), Ok(*n), "{:?}", v.escape_ascii());
         }
         let bad: &[(&[u8], ErrorKind, usize)] = &[
             (b"", ErrorKind::BadContentLength, 0),
@@ -374,6 +420,9 @@ mod tests {
             (b"1 2", ErrorKind::BadContentLength, 2),
             (b"5,", ErrorKind::BadContentLength, 2),
             (b"5, 6", ErrorKind::ConflictingContentLength, 100),
+            // Equal numbers spelled differently are not identical values.
+            (b"03,3", ErrorKind::ConflictingContentLength, 100),
+            (b"16, 016", ErrorKind::ConflictingContentLength, 100),
             (b"18446744073709551616", ErrorKind::BadContentLength, 19),
         ];
         for (v, kind, at) in bad {
@@ -381,9 +430,31 @@ mod tests {
         }
     }
 
-    fn te(v: &[u8]) -> Result<Facts, Fault> {
-        let mut f = Facts::default();
-        f.transfer_codings(v, 0, 0).map(|()| f)
+    fn te_with(v: &[u8], leniency: Leniency) -> Result<FramingFields, Fault> {
+        let mut f = FramingFields::default();
+        f.transfer_codings(v, 0, 0, &Config { leniency, ..Config::new() }).map(|()| f)
+    }
+
+    fn te(v: &[u8]) -> Result<FramingFields, Fault> {
+        te_with(v, Leniency::NONE)
+    }
+
+    #[test]
+    fn empty_transfer_coding_elements_need_their_leniency() {
+        // llhttp reads `chunked,` in a response as not chunked: a strict
+        // recipient rejects every empty element (RFC 9110 5.6.1 reading under
+        // the switch).
+        for (v, at) in [(&b"chunked,"[..], 8), (b", chunked", 0), (b"gzip,,chunked", 5), (b"chunked , ", 10), (b",", 0)]
+        {
+            assert_eq!(te(v), Err(Fault::new(ErrorKind::BadTransferEncoding, at)), "{:?}", v.escape_ascii());
+        }
+        let lenient = Leniency::EMPTY_ELEMENTS_IN_TRANSFER_ENCODING;
+        for v in [&b"chunked,"[..], b", chunked", b"gzip,,chunked", b"chunked , "] {
+            let f = te_with(v, lenient).unwrap();
+            assert!(f.chunked_final && f.used == lenient, "{:?}", v.escape_ascii());
+        }
+        assert_eq!(te_with(b" , ,", lenient).unwrap_err().kind, ErrorKind::BadTransferEncoding, "no coding at all");
+        assert_eq!(te_with(b"chunked", lenient).unwrap().used, Leniency::NONE, "reported only when needed");
     }
 
     #[test]
@@ -393,7 +464,6 @@ mod tests {
         assert!(te(b"gzip, chunked").unwrap().chunked_final);
         assert!(te(b"gzip;q=1, chunked").unwrap().chunked_final);
         assert!(te(b"gzip; level=\"9\" ,chunked").unwrap().chunked_final);
-        assert!(te(b", chunked").unwrap().chunked_final);
         let f = te(b"chunked, gzip").unwrap();
         assert!(f.chunked_seen && !f.chunked_final);
         assert!(!te(b"gzip").unwrap().chunked_seen);
@@ -451,20 +521,20 @@ mod tests {
 
     #[test]
     fn connection_options_are_case_insensitive_lists() {
-        let mut f = Facts::default();
+        let mut f = FramingFields::default();
         f.connection_options(b"Keep-Alive, UPGRADE");
         assert!(f.keep_alive && f.connection_upgrade && !f.close);
         f.connection_options(b"foo,close");
         assert!(f.close);
         // A single option is compared whole; unknown ones change nothing.
-        let mut f = Facts::default();
+        let mut f = FramingFields::default();
         f.connection_options(b"CLOSE");
         assert!(f.close && !f.keep_alive && !f.connection_upgrade);
-        let mut f = Facts::default();
+        let mut f = FramingFields::default();
         for other in [&b"closed"[..], b"keep-alive2", b"upgrade-x", b"foo", b""] {
             f.connection_options(other);
         }
-        assert_eq!(f, Facts::default());
+        assert_eq!(f, FramingFields::default());
         f.connection_options(b"keep-alive");
         f.connection_options(b"Upgrade");
         assert!(f.keep_alive && f.connection_upgrade && !f.close);

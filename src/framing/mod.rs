@@ -1,19 +1,28 @@
 //! How long is the body, and what does the connection do afterwards?
 //!
-//! One pure function per role answers both, following the numbered steps of
-//! RFC 9112 section 6.3 in order, then section 9.3 (persistence), RFC 9110
-//! 7.8 (Upgrade) and 9.3.6 (CONNECT). Where the RFC lets a recipient either
-//! reject or accept, the strict choice is made here (see DESIGN.md section 2).
+//! Everything RFC 9112 section 6 says about framing lives here, in two parts:
 //!
-//! The inputs are the start line and the facts gathered while the fields
-//! were parsed; the output is a [`Framing`] and a [`Disposition`], never a
-//! sentinel number.
+//! * `fields`: the few fields that decide framing and persistence
+//!   (Content-Length, Transfer-Encoding, Connection, Upgrade, Host), read as
+//!   each field line completes and reduced to `FramingFields`. Errors no
+//!   later field can undo are reported at the field that causes them.
+//! * this file: one pure function per role that turns the start line and
+//!   those fields into a `FramingDecision`, following the numbered steps of
+//!   RFC 9112 section 6.3 in order, then section 9.3 (persistence), RFC 9110
+//!   7.8 (Upgrade) and 9.3.6 (CONNECT). Where the RFC lets a recipient either
+//!   reject or accept, the strict choice is made, unless a named leniency
+//!   says otherwise.
+//!
+//! The output is a [`Framing`] and a [`Disposition`], never a sentinel
+//! number. Nothing here depends on how the head was parsed: the head machine
+//! hands field spans to the message parser, which hands them here.
+
+pub(crate) mod fields;
 
 use crate::config::{Config, Leniency};
-use crate::error::ErrorKind;
-use crate::head::Version;
-use crate::head::known_fields::Facts;
-use crate::head::machine::Fault;
+use crate::error::{ErrorKind, Fault};
+use crate::version::Version;
+pub(crate) use fields::FramingFields;
 
 /// How the body of a message is delimited (RFC 9112 6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,11 +77,17 @@ impl MethodKind {
 
 /// Framing and disposition of one message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Decision {
+pub(crate) struct FramingDecision {
     pub(crate) framing: Framing,
     pub(crate) disposition: Disposition,
     /// Leniencies the decision needed.
     pub(crate) used: Leniency,
+}
+
+impl FramingDecision {
+    /// Before any head: no body, keep alive.
+    pub(crate) const NONE: FramingDecision =
+        FramingDecision { framing: Framing::None, disposition: Disposition::KeepAlive, used: Leniency::NONE };
 }
 
 /// What the start line says about how the framing fields are read.
@@ -84,20 +99,30 @@ pub(crate) struct FramingContext {
     /// steps 1-2: to HEAD, 1xx, 204, 304, 2xx to CONNECT): Content-Length
     /// and Transfer-Encoding are ignored, not validated.
     pub(crate) fields_ignored: bool,
+    /// A CONNECT request, which has no content (RFC 9110 9.3.6).
+    pub(crate) connect: bool,
+}
+
+impl Default for FramingContext {
+    fn default() -> Self {
+        FramingContext::request(MethodKind::Other, Version::Http11)
+    }
 }
 
 impl FramingContext {
-    pub(crate) fn request(version: Version) -> Self {
-        FramingContext { request: true, version, fields_ignored: false }
+    #[inline]
+    pub(crate) fn request(method: MethodKind, version: Version) -> Self {
+        FramingContext { request: true, version, fields_ignored: false, connect: method == MethodKind::Connect }
     }
 
+    #[inline]
     pub(crate) fn response(method: MethodKind, code: u16, version: Version) -> Self {
         let no_body = method == MethodKind::Head
             || (100..200).contains(&code)
             || code == 204
             || code == 304
             || (method == MethodKind::Connect && (200..300).contains(&code));
-        FramingContext { request: false, version, fields_ignored: no_body }
+        FramingContext { request: false, version, fields_ignored: no_body, connect: false }
     }
 }
 
@@ -105,9 +130,14 @@ impl FramingContext {
 /// arrived (RFC 9112 6.1 and 6.3 steps 3-4). Checked after every
 /// Content-Length or Transfer-Encoding line, so the first error in the stream
 /// is the one reported, and again when the head ends.
-pub(crate) fn check_coding_fields(ctx: &FramingContext, facts: &Facts, cfg: &Config) -> Result<(), ErrorKind> {
+pub(crate) fn check_coding_fields(ctx: &FramingContext, facts: &FramingFields, cfg: &Config) -> Result<(), ErrorKind> {
     if ctx.fields_ignored || facts.transfer_encoding_line.is_none() {
         return Ok(());
+    }
+    // RFC 9110 9.3.6: CONNECT has no content; a peer that reads one anyway
+    // takes the tunnel's first bytes for a body.
+    if ctx.connect {
+        return Err(ErrorKind::ConnectWithBody);
     }
     // Step 3: TE with CL is how CL.TE / TE.CL smuggling starts. A response may
     // be read leniently (TE wins, the connection closes); a request never.
@@ -129,7 +159,7 @@ pub(crate) fn check_coding_fields(ctx: &FramingContext, facts: &Facts, cfg: &Con
 
 /// Step 3-5 checks at the end of the head; returns the framing the coding
 /// fields give, if any.
-fn coded_framing(ctx: &FramingContext, facts: &Facts, cfg: &Config) -> Result<Option<Framing>, Fault> {
+fn coded_framing(ctx: &FramingContext, facts: &FramingFields, cfg: &Config) -> Result<Option<Framing>, Fault> {
     let Some(te_line) = facts.transfer_encoding_line else {
         return Ok(facts.content_length.map(Framing::Length));
     };
@@ -141,22 +171,19 @@ fn coded_framing(ctx: &FramingContext, facts: &Facts, cfg: &Config) -> Result<Op
 }
 
 /// RFC 9112 9.3: close option, else 1.1 persists, 1.0 only with keep-alive.
-fn persistence(version: Version, facts: &Facts) -> Disposition {
+fn persistence(version: Version, facts: &FramingFields) -> Disposition {
     let persists = !facts.close && (version == Version::Http11 || facts.keep_alive);
     if persists { Disposition::KeepAlive } else { Disposition::Close }
 }
 
-/// Framing of a request as a server receives it.
-/// `head_end` is the offset of the blank line, where a missing Host is reported.
-pub(crate) fn request(
-    method: MethodKind,
-    version: Version,
-    facts: &Facts,
-    head_end: usize,
-    cfg: &Config,
-) -> Result<Decision, Fault> {
+/// Framing of a request as a server receives it; its start line is what
+/// `facts.ctx` says. `head_end` is the offset of the blank line, where a
+/// missing Host is reported.
+pub(crate) fn request(facts: &FramingFields, head_end: usize, cfg: &Config) -> Result<FramingDecision, Fault> {
+    let ctx = &facts.ctx;
+    let version = ctx.version;
     // RFC 9112 3.2: exactly one Host in an HTTP/1.1 request.
-    let mut used = Leniency::NONE;
+    let mut used = facts.used;
     let host_error = if facts.hosts > 1 {
         Some(Fault::new(ErrorKind::DuplicateHost, facts.second_host_line as usize))
     } else if facts.hosts == 0 && version == Version::Http11 {
@@ -170,36 +197,43 @@ pub(crate) fn request(
         }
         used |= Leniency::MISSING_HOST;
     }
-    let framing = coded_framing(&FramingContext::request(version), facts, cfg)?;
+    let framing = coded_framing(ctx, facts, cfg)?;
     // Step 4: in a request, chunked must be the final coding.
     if framing == Some(Framing::CloseDelimited) {
         let line = facts.transfer_encoding_line.unwrap_or_default();
         return Err(Fault::new(ErrorKind::ChunkedNotFinal, line as usize));
     }
-    if method == MethodKind::Connect {
-        // RFC 9110 9.3.6: CONNECT has no content; the tunnel starts after the head.
-        return Ok(Decision { framing: Framing::None, disposition: Disposition::Upgrade, used });
+    if ctx.connect {
+        // RFC 9110 9.3.6: CONNECT has no content; the tunnel starts after
+        // the head. (A Transfer-Encoding was refused by `coded_framing`.)
+        if let Some(Framing::Length(1..)) = framing {
+            return Err(Fault::new(ErrorKind::ConnectWithBody, facts.content_length_line as usize));
+        }
+        return Ok(FramingDecision { framing: Framing::None, disposition: Disposition::Upgrade, used });
     }
     // Step 6: a request with neither has no body.
     let framing = framing.unwrap_or(Framing::None);
     // RFC 9110 7.8: HTTP/1.0 ignores Upgrade.
     let upgrade = facts.upgrade && facts.connection_upgrade && version == Version::Http11;
     let disposition = if upgrade { Disposition::Upgrade } else { persistence(version, facts) };
-    Ok(Decision { framing, disposition, used })
+    Ok(FramingDecision { framing, disposition, used })
 }
 
-/// Framing of a response to a request made with `method`.
+/// Framing of a response with status `code` to a request made with
+/// `method`; the rest of its status line is what `facts.ctx` says.
 pub(crate) fn response(
     method: MethodKind,
     code: u16,
-    version: Version,
-    facts: &Facts,
+    facts: &FramingFields,
     cfg: &Config,
-) -> Result<Decision, Fault> {
-    let ctx = FramingContext::response(method, code, version);
+) -> Result<FramingDecision, Fault> {
+    let ctx = &facts.ctx;
+    let version = ctx.version;
+    debug_assert_eq!(*ctx, FramingContext::response(method, code, version));
     let te_with_cl = !ctx.fields_ignored && facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
-    let used = if te_with_cl { Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES } else { Leniency::NONE };
-    let decision = |framing, disposition| Ok(Decision { framing, disposition, used });
+    let used =
+        if te_with_cl { facts.used | Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES } else { facts.used };
+    let decision = |framing, disposition| Ok(FramingDecision { framing, disposition, used });
     // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say
     // (their Content-Length and Transfer-Encoding were not even read).
     if (100..200).contains(&code) {
@@ -214,7 +248,7 @@ pub(crate) fn response(
         return decision(Framing::None, persistence(version, facts));
     }
     // Steps 3-5, then step 7: otherwise the body runs to the close.
-    let framing = coded_framing(&ctx, facts, cfg)?.unwrap_or(Framing::CloseDelimited);
+    let framing = coded_framing(ctx, facts, cfg)?.unwrap_or(Framing::CloseDelimited);
     let disposition =
         if framing == Framing::CloseDelimited || te_with_cl { Disposition::Close } else { persistence(version, facts) };
     decision(framing, disposition)
@@ -224,18 +258,20 @@ pub(crate) fn response(
 mod tests {
     use super::*;
 
-    fn facts(f: impl FnOnce(&mut Facts)) -> Facts {
-        let mut x = Facts { hosts: 1, ..Facts::default() };
+    fn facts(f: impl FnOnce(&mut FramingFields)) -> FramingFields {
+        let mut x = FramingFields { hosts: 1, ..FramingFields::default() };
         f(&mut x);
         x
     }
 
-    fn req(v: Version, f: Facts) -> Result<Decision, ErrorKind> {
-        request(MethodKind::Other, v, &f, 0, &Config::new()).map_err(|e| e.kind)
+    fn req(v: Version, f: FramingFields) -> Result<FramingDecision, ErrorKind> {
+        let f = FramingFields { ctx: FramingContext::request(MethodKind::Other, v), ..f };
+        request(&f, 0, &Config::new()).map_err(|e| e.kind)
     }
 
-    fn res(m: MethodKind, code: u16, f: Facts) -> Result<Decision, ErrorKind> {
-        response(m, code, Version::Http11, &f, &Config::new()).map_err(|e| e.kind)
+    fn res(m: MethodKind, code: u16, f: FramingFields) -> Result<FramingDecision, ErrorKind> {
+        let f = FramingFields { ctx: FramingContext::response(m, code, Version::Http11), ..f };
+        response(m, code, &f, &Config::new()).map_err(|e| e.kind)
     }
 
     const KA: Disposition = Disposition::KeepAlive;
@@ -243,7 +279,7 @@ mod tests {
     #[test]
     fn request_steps_rfc_9112_6_3() {
         use Version::*;
-        let d = |framing, disposition| Ok(Decision { framing, disposition, used: Leniency::NONE });
+        let d = |framing, disposition| Ok(FramingDecision { framing, disposition, used: Leniency::NONE });
         assert_eq!(req(Http11, facts(|_| {})), d(Framing::None, KA));
         assert_eq!(req(Http10, facts(|_| {})), d(Framing::None, Disposition::Close));
         assert_eq!(req(Http10, facts(|f| f.keep_alive = true)), d(Framing::None, KA));
@@ -255,10 +291,10 @@ mod tests {
         });
         assert_eq!(req(Http11, chunked), d(Framing::Chunked, KA));
         // CL.TE and TE.CL: both present is an error (step 3, strict choice).
-        let both = Facts { content_length: Some(5), ..chunked };
+        let both = FramingFields { content_length: Some(5), ..chunked };
         assert_eq!(req(Http11, both), Err(ErrorKind::TransferEncodingWithContentLength));
         // Step 4: chunked not final in a request.
-        let not_final = Facts { chunked_final: false, ..chunked };
+        let not_final = FramingFields { chunked_final: false, ..chunked };
         assert_eq!(req(Http11, not_final), Err(ErrorKind::ChunkedNotFinal));
         assert_eq!(req(Http10, chunked), Err(ErrorKind::TransferEncodingInHttp10));
         assert_eq!(req(Http11, facts(|f| f.hosts = 0)), Err(ErrorKind::MissingHost));
@@ -269,13 +305,36 @@ mod tests {
             f.connection_upgrade = true;
         });
         assert_eq!(req(Http11, upgrade), d(Framing::None, Disposition::Upgrade));
-        assert_eq!(req(Http10, Facts { keep_alive: true, ..upgrade }), d(Framing::None, KA));
+        assert_eq!(req(Http10, FramingFields { keep_alive: true, ..upgrade }), d(Framing::None, KA));
+    }
+
+    #[test]
+    fn connect_has_no_content_rfc_9110_9_3_6() {
+        let connect = |f: FramingFields| {
+            let f = FramingFields { ctx: FramingContext::request(MethodKind::Connect, Version::Http11), ..f };
+            request(&f, 0, &Config::new())
+        };
+        let tunnel =
+            FramingDecision { framing: Framing::None, disposition: Disposition::Upgrade, used: Leniency::NONE };
+        assert_eq!(connect(facts(|_| {})), Ok(tunnel));
+        assert_eq!(connect(facts(|f| f.content_length = Some(0))), Ok(tunnel));
+        let with_length = connect(facts(|f| {
+            f.content_length = Some(5);
+            f.content_length_line = 40;
+        }));
+        assert_eq!(with_length, Err(Fault::new(ErrorKind::ConnectWithBody, 40)));
+        let chunked = facts(|f| {
+            f.transfer_encoding_line = Some(30);
+            f.chunked_seen = true;
+            f.chunked_final = true;
+        });
+        assert_eq!(connect(chunked), Err(Fault::new(ErrorKind::ConnectWithBody, 30)));
     }
 
     #[test]
     fn response_steps_rfc_9112_6_3() {
         use MethodKind::*;
-        let d = |framing, disposition| Ok(Decision { framing, disposition, used: Leniency::NONE });
+        let d = |framing, disposition| Ok(FramingDecision { framing, disposition, used: Leniency::NONE });
         let cl = facts(|f| f.content_length = Some(10));
         assert_eq!(res(Head, 200, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 204, cl), d(Framing::None, KA));
