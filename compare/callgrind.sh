@@ -66,6 +66,10 @@ while IFS=$'\t' read -r id messages peers name; do
     if [ -n "${ir[pico-copy]:-}" ]; then
         ir[pico]=$((ir[pico] - ir[pico-copy]))
     fi
+    # h1parse's chunked rows: its head is subtracted, as the peers parse none.
+    if [ -n "${ir[h1parse-head]:-}" ]; then
+        ir[h1parse]=$((ir[h1parse] - ir[h1parse-head]))
+    fi
     h=${ir[h1parse]}
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(commas "$h")" \
         "$(commas "${ir[httparse]}")" "$(commas "${ir[pico]}")" "$(commas "${ir[ntex]}")" \

@@ -82,6 +82,13 @@ pub fn chunked_config() -> Config {
     Config { limits: Limits { chunk_extensions: 1 << 20, ..Limits::new() }, ..Config::new() }
 }
 
+/// A head from a new parser, up to its `Head` event: the bytes consumed.
+pub fn head_only<const N: usize>(parser: &mut RequestParser<N>, head: &[u8]) -> usize {
+    let progress = parser.parse(head).expect("valid");
+    black_box(&progress.event);
+    progress.consumed
+}
+
 /// A chunked message, one `Data` event per call: the payload length.
 pub fn chunked<const N: usize>(parser: &mut RequestParser<N>, message: &[u8]) -> usize {
     let mut input = message;

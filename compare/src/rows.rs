@@ -35,6 +35,9 @@ pub enum Peer {
     Ntex,
     /// Restoring the buffer pico decodes in place: subtracted from pico's figure.
     PicoCopy,
+    /// h1parse's head of a chunked row: subtracted from h1parse's figure,
+    /// which then is the body alone, as the peers' loops are.
+    H1Head,
 }
 
 impl Peer {
@@ -45,6 +48,7 @@ impl Peer {
             Peer::Pico => "pico",
             Peer::Ntex => "ntex",
             Peer::PicoCopy => "pico-copy",
+            Peer::H1Head => "h1parse-head",
         }
     }
 }
@@ -229,12 +233,13 @@ fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
                 (true, "chunked_16b") => "chunked_16b_batched",
                 (true, _) => "chunked_ext_batched",
             };
-            let mut parser = RequestParser::<SMALL>::with_capacity(h1::chunked_config());
+            let new = || RequestParser::<SMALL>::with_capacity(h1::chunked_config());
             let h1: Runner<'a> = if batch {
-                Box::new(move || h1::chunked_batched(&mut parser, black_box(message)))
+                Box::new(move || h1::chunked_batched(&mut new(), black_box(message)))
             } else {
-                Box::new(move || h1::chunked(&mut parser, black_box(message)))
+                Box::new(move || h1::chunked(&mut new(), black_box(message)))
             };
+            let head = &message[..*head];
             let (mut scratch, mut copy) = (body.to_vec(), body.to_vec());
             rows.push(Row {
                 id,
@@ -243,6 +248,7 @@ fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
                 messages: 1,
                 runners: vec![
                     (Peer::H1parse, h1),
+                    (Peer::H1Head, Box::new(move || h1::head_only(&mut new(), black_box(head)))),
                     (Peer::Httparse, Box::new(move || peers::httparse::chunked(black_box(body)))),
                     (Peer::Pico, Box::new(move || peers::pico::chunked(black_box(body), &mut scratch))),
                     (Peer::Ntex, Box::new(move || peers::ntex::chunked(black_box(body)))),
@@ -255,9 +261,9 @@ fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
                     ),
                 ],
                 note: if batch {
-                    "h1parse: parse_data, 64 slices a call, with its head; pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
+                    "h1parse: parse_data, 64 slices a call (its head subtracted); pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
                 } else {
-                    "h1parse: one Data event a call, with its head; pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
+                    "h1parse: one Data event a call (its head subtracted); pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
                 },
             });
         }

@@ -157,17 +157,18 @@ fn plain_extensions(input: &[u8], mut at: usize) -> Option<usize> {
     Some(at)
 }
 
-/// A size line of 1 to 6 hex digits, the first not `0` and at most `max` of
-/// them, then CRLF, read from the 8 bytes `w` it starts with: the size and
-/// the line's length. `None` for anything else (extensions, a longer line, a
+/// The CRLF ending a chunk's data, then a size line of 1 to 4 hex digits
+/// (the first not `0`, at most `max` of them) and its CRLF, read from the 8
+/// bytes `w` they start with: the size and the length of both line ends and
+/// the digits. `None` for anything else (extensions, a longer size, a
 /// leading zero, an error), which the slower paths handle.
 #[inline(always)]
 fn short_size_line(w: &[u8; 8], max: u32) -> Option<(usize, usize)> {
     let hex = |k: usize| w.get(k).and_then(|&b| HEX.get(usize::from(b))).copied().unwrap_or(16);
-    if w.first() == Some(&b'0') {
+    if w.get(..2) != Some(&b"\r\n"[..]) || w.get(2) == Some(&b'0') {
         return None;
     }
-    let (mut size, mut k) = (0usize, 0usize);
+    let (mut size, mut k) = (0usize, 2usize);
     while k < 6 {
         let d = hex(k);
         if d >= 16 {
@@ -176,7 +177,7 @@ fn short_size_line(w: &[u8; 8], max: u32) -> Option<(usize, usize)> {
         size = size << 4 | usize::from(d);
         k += 1;
     }
-    if k == 0 || k > max as usize || w.get(k..k + 2) != Some(&b"\r\n"[..]) {
+    if k == 2 || k - 2 > max as usize || w.get(k..k + 2) != Some(&b"\r\n"[..]) {
         return None;
     }
     Some((size, k + 2))
@@ -279,51 +280,48 @@ impl Chunked {
         (at, filled)
     }
 
-    /// From `input[at]`, chunks of the plainest shape that lie whole in the
-    /// input (a size line of 1-6 digits without extensions, then all the
-    /// data), into `out[filled..]`: what `next_chunk` would do for each,
-    /// with the decoder's state written once at the end. Returns where it
-    /// stopped and the slices filled.
+    /// From `input[at]`, in `DataCr`, chunks of the plainest shape that
+    /// lie whole in the input (the CRLF after the previous data, a size line
+    /// of 1-4 digits without extensions, all the data), into
+    /// `out[filled..]`: what `next_chunk` would do for each, with the
+    /// decoder's state unchanged (`DataCr` again). Returns where it stopped
+    /// and the slices filled.
     #[inline(always)]
     fn whole_chunks<'a>(
-        &mut self,
+        &self,
         input: &'a [u8],
         mut at: usize,
         limits: &Limits,
         out: &mut [&'a [u8]],
         mut filled: usize,
     ) -> (usize, usize) {
-        let mut after_data = match self.state {
-            State::DataCr => true,
-            State::SizeStart => false,
-            _ => return (at, filled),
-        };
+        if self.state != State::DataCr {
+            return (at, filled);
+        }
         let max = limits.chunk_size_digits.min(15);
-        let start = filled;
+        // The last size line read, its bytes and their mask: a body of
+        // equal chunks repeats it, and bytes equal to a line already
+        // validated need no second reading.
+        let (mut last, mut last_mask, mut last_size, mut last_lines) = (0u64, 0u64, 0usize, 0usize);
         while let Some(slot) = out.get_mut(filled) {
-            let mut i = at;
-            if after_data {
-                if input.get(i..i + 2) != Some(&b"\r\n"[..]) {
-                    break;
-                }
-                i += 2;
-            }
-            let window = input.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok());
-            let Some((size, line)) = window.and_then(|w| short_size_line(w, max)) else {
+            let Some(window) = input.get(at..at + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok()) else {
                 break;
             };
-            let data = i + line;
-            let Some(chunk) = input.get(data..data + size) else {
+            let word = u64::from_le_bytes(*window);
+            if last_lines == 0 || (word ^ last) & last_mask != 0 {
+                let Some((size, lines)) = short_size_line(window, max) else {
+                    break;
+                };
+                // `lines` is at most 8.
+                (last, last_mask, last_size, last_lines) = (word, u64::MAX >> (64 - 8 * lines), size, lines);
+            }
+            let data = at + last_lines;
+            let Some(chunk) = input.get(data..data + last_size) else {
                 break;
             };
             *slot = chunk;
             filled += 1;
-            at = data + size;
-            after_data = true;
-        }
-        if filled > start {
-            self.remaining = 0;
-            self.state = State::DataCr;
+            at = data + last_size;
         }
         (at, filled)
     }
