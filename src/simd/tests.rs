@@ -2,16 +2,55 @@
 //! values at every position of windows that start at every interesting
 //! alignment, every window length and start, and bytes outside the class just
 //! past the window (kernels read past `end`; they must not report it).
+//!
+//! Miri runs these too, to check every load of the vector kernels, about
+//! ten thousand times slower: under it a few byte values stand for all
+//! (`byte_values`), and positions and lengths are thinned ([`every`]),
+//! keeping the ends of every range, where loads are most likely to stray.
+//! Which bytes a predicate accepts is for the native run; Miri is there for
+//! where the kernels read.
 
 use super::dispatch::Backend;
 use super::{BlockMasks, Kernels, Scan, ScanClass, WithKernels, kernels_agree, scalar};
 use super::{TARGET, TARGET_LENIENT, TOKEN, VALUE as VALUE_CLASS};
 use crate::chars::{TCHAR, VALUE};
 
+/// A stop in every class, a stop in some, in none: the bytes Miri tries.
+const UNDER_MIRI: [u8; 6] = [0x00, b'\r', b' ', b':', 0x80, b'a'];
+
+/// Every byte value; a few under Miri.
+fn byte_values() -> std::vec::Vec<u8> {
+    if cfg!(miri) { UNDER_MIRI.to_vec() } else { (0..=255).collect() }
+}
+
+/// Every value of `range`; under Miri every `step`-th one and the last two.
+fn every(range: core::ops::RangeInclusive<usize>, step: usize) -> std::vec::Vec<usize> {
+    let (first, last) = (*range.start(), *range.end());
+    if !cfg!(miri) || last < first {
+        return range.collect();
+    }
+    let mut v: std::vec::Vec<usize> = (first..=last).step_by(step).collect();
+    v.extend([last.saturating_sub(1).max(first), last]);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Under Miri, true for one call in 40 (the thinned loops still make
+/// thousands of checks); always true natively.
+fn sampled() -> bool {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    !cfg!(miri) || CALLS.fetch_add(1, Ordering::Relaxed) % 40 == 0
+}
+
 /// Every class a scan can skip.
 const CLASSES: [ScanClass; 4] = [ScanClass::Token, ScanClass::Value, ScanClass::Target, ScanClass::TargetLenient];
 
 fn check(k: Backend, class: ScanClass, buf: &[u8], from: usize, end: usize) {
+    if !sampled() {
+        return;
+    }
     let want = scalar::skip_class(buf, from, end, class.table());
     let got = match class {
         ScanClass::Token => k.run(Scan::<TOKEN> { buf, from, end }),
@@ -45,10 +84,10 @@ fn all_byte_values_at_every_position_and_alignment() {
     const LEN: usize = 140; // two unrolled rounds of AVX2 vectors and a tail
     for k in Backend::available() {
         for class in CLASSES {
-            for align in [0, 1, 3, 8, 15, 31] {
+            for align in every(0..=31, 31) {
                 let mut buf = [b'a'; 31 + LEN + 8];
-                for pos in 0..LEN {
-                    for b in 0..=255u8 {
+                for pos in every(0..=LEN - 1, 29) {
+                    for b in byte_values() {
                         buf[align + pos] = b;
                         check(k, class, &buf, align, align + LEN);
                         // The same window as the last bytes of the buffer.
@@ -66,11 +105,13 @@ fn every_window_start_and_length_with_stops_inside_and_just_past() {
     const MAX: usize = 72;
     for k in Backend::available() {
         for class in CLASSES {
-            for len in 0..=MAX {
-                for from in 0..=len.min(33) {
-                    for end in from..=len {
+            for len in every(0..=MAX, 17) {
+                for from in every(0..=len.min(33), 33) {
+                    for end in every(from..=len, 33) {
                         for stop in [None, Some(from), Some((from + end) / 2), Some(end.saturating_sub(1)), Some(end)] {
-                            for stop_byte in [0u8, b'\r', 0x7f, 0x80, b' ', b':'] {
+                            for stop_byte in if cfg!(miri) { &[0u8][..] } else { &[0u8, b'\r', 0x7f, 0x80, b' ', b':'] }
+                            {
+                                let stop_byte = *stop_byte;
                                 let mut buf = [b'a'; MAX];
                                 if let Some(s) = stop.filter(|&s| s < len) {
                                     buf[s] = stop_byte;
@@ -90,9 +131,9 @@ fn long_windows_cross_the_two_vector_rounds_of_every_backend() {
     const MAX: usize = 200;
     for k in Backend::available() {
         for class in CLASSES {
-            for len in [127usize, 128, 129, 150, 191, 192, 200] {
-                for from in [0, 1, 31, 32, 63, 64, 65] {
-                    for end in from..=len {
+            for len in every(127..=200, 64) {
+                for from in every(0..=65, 64) {
+                    for end in every(from..=len, 64) {
                         for stop in [None, Some(end.saturating_sub(1)), Some(end), Some(from + 64), Some(from + 127)] {
                             let mut buf = [b'a'; MAX];
                             if let Some(s) = stop.filter(|&s| s < len) {
@@ -110,8 +151,8 @@ fn long_windows_cross_the_two_vector_rounds_of_every_backend() {
 #[test]
 fn kernels_agree_on_pseudo_random_input() {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut data = [0u8; 300];
-    for round in 0..200 {
+    let mut data = [0u8; if cfg!(miri) { 80 } else { 300 }];
+    for round in 0..if cfg!(miri) { 1 } else { 200 } {
         for b in data.iter_mut() {
             x ^= x << 13;
             x ^= x >> 7;
@@ -139,12 +180,13 @@ impl WithKernels for CheckBlocks<'_> {
         let want = |from: usize, end: usize| {
             (scalar::skip_class(buf, from, end, &TCHAR), scalar::skip_class(buf, from, end, &VALUE))
         };
-        for origin in [0, 1, 7, 23, 63, 64, 65, 100].into_iter().filter(|&o| o <= buf.len()) {
+        let origins: &[usize] = if cfg!(miri) { &[1, 65] } else { &[0, 1, 7, 23, 63, 64, 65, 100] };
+        for &origin in origins.iter().filter(|&&o| o <= buf.len()) {
             // (A few searches before the first block, too.)
-            for from in origin.saturating_sub(3)..=buf.len() {
+            for from in every(origin.saturating_sub(3)..=buf.len(), 61) {
                 let mut blocks = blocks_from(buf, origin, k);
                 let (token, value) = (blocks.token_end(from), blocks.value_end(from));
-                for end in from..=buf.len() {
+                for end in every(from..=buf.len(), 200) {
                     let (want_token, want_value) = want(from, end);
                     let at = || format!("origin {origin} from {from} end {end} in {:?}", buf.escape_ascii());
                     assert_eq!(token.min(end), want_token, "token_end {}", at());
@@ -181,11 +223,15 @@ fn check_blocks(buf: &[u8]) {
 #[test]
 fn classify_matches_the_reference_for_all_byte_values_in_every_lane() {
     for k in Backend::available() {
-        for fill in [b'a', b' ', 0, 0xff] {
+        for fill in if cfg!(miri) { &[b'a'][..] } else { &[b'a', b' ', 0, 0xff] } {
+            let fill = *fill;
             let mut block = [fill; 64];
-            for lane in 0..64 {
-                for b in 0..=255u8 {
+            for lane in every(0..=63, 31) {
+                for b in byte_values() {
                     block[lane] = b;
+                    if !sampled() {
+                        continue;
+                    }
                     assert_eq!(
                         k.run(Classify(&block)),
                         scalar::classify(&block),
@@ -220,7 +266,9 @@ fn blocks_agree_with_the_scans_for_every_start_end_and_length() {
     while text.len() < 200 {
         text.extend_from_slice(line);
     }
-    for len in [0, 1, 7, 40, 63, 64, 65, 100, 127, 128, 129, 150, 200] {
+    let lens: &[usize] =
+        if cfg!(miri) { &[0, 7, 63, 64, 65, 129] } else { &[0, 1, 7, 40, 63, 64, 65, 100, 127, 128, 129, 150, 200] };
+    for &len in lens {
         check_blocks(&text[..len]);
     }
 }
@@ -230,11 +278,14 @@ fn blocks_find_every_byte_value_at_every_position() {
     // A stop byte at each position of a 130-byte buffer (three blocks, the
     // last partial) and of a 40-byte one (shorter than a block).
     for len in [40, 130] {
-        for pos in 0..len {
-            for b in 0..=255u8 {
+        for pos in every(0..=len - 1, 64) {
+            for b in byte_values() {
                 let mut buf = vec![b'a'; len];
                 buf[pos] = b;
                 for from in [0, pos.saturating_sub(1), pos] {
+                    if !sampled() {
+                        continue;
+                    }
                     let want_token = scalar::skip_class(&buf, from, len, &TCHAR);
                     let want_value = scalar::skip_class(&buf, from, len, &VALUE);
                     for k in Backend::available() {
@@ -265,14 +316,14 @@ impl WithKernels for Search<'_> {
 
 #[test]
 fn short_token_scan_matches_the_reference() {
-    for len in 0..40 {
-        for stop in 0..=len {
+    for len in every(0..=39, 13) {
+        for stop in every(0..=len, 13) {
             for from in 0..=stop.min(3) {
                 let mut buf = [b'G'; 48];
                 if stop < len {
                     buf[stop] = b' ';
                 }
-                for end in from..=len {
+                for end in (from..=len).filter(|_| sampled()) {
                     let want = scalar::skip_class(&buf, from, end, &TCHAR);
                     assert_eq!(super::skip_short_token(&buf, from, end), want, "len {len} stop {stop} {from}..{end}");
                 }
