@@ -799,6 +799,11 @@ mod tests {
             b"4\r\nabcd\r\n4\r\nefghXX",
             b"2\r\nab\r\nzz\r\n",
             b"5\r\nab\r\n\r\r\n0\r\n\r\n",
+            // Equal size lines, then lines that share their first bytes.
+            b"10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n10;a\r\n0123456789abcdef\r\n\
+              11\r\n0123456789abcdefg\r\n1\r\ny\r\n1\r\nz\r\n0\r\n\r\n",
+            b"2\r\nab\r\n2\r\ncd\r\n2\r\nefXX\r\n",
+            b"2\r\nab\r\n2\r\ncd\r\n2 \r\nef\r\n02\r\ngh\r\n0\r\n\r\n",
         ];
         for body in bodies {
             for cfg in [Config::new(), lenient()] {
