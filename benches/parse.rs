@@ -27,6 +27,7 @@ const RESP301: &[u8] = include_bytes!("data/resp301.http");
 const MANY: &[u8] = include_bytes!("data/many.http");
 const CHUNKED_1M_16K: &[u8] = include_bytes!("data/chunked_1m_16k.chunked");
 const CHUNKED_64K_16B: &[u8] = include_bytes!("data/chunked_64k_16b.chunked");
+const CHUNKED_64K_VAR: &[u8] = include_bytes!("data/chunked_64k_var.chunked");
 
 /// Requests in the pipeline benchmarks.
 const PIPELINE_DEPTH: usize = 256;
@@ -244,6 +245,7 @@ fn chunked(c: &mut Criterion) {
     let inputs = [
         ("1m_in_16k", chunked_message(CHUNKED_1M_16K)),
         ("64k_in_16b", chunked_message(CHUNKED_64K_16B)),
+        ("64k_in_1_to_31b", chunked_message(CHUNKED_64K_VAR)),
         ("64k_in_16b_with_extensions", chunked_message(&chunked_with_extensions())),
     ];
     // The extension input carries 80 KB of extensions; the default limit is 16 KiB.

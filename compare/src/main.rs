@@ -114,19 +114,23 @@ fn main() {
     let fmt = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.1}"));
     let times = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.2}x"));
     println!(
-        "| input | h1parse ns | h1parse GB/s | httparse ns | pico ns | ntex ns | vs httparse | vs pico | vs ntex | notes |"
+        "| input | h1parse ns | h1parse GB/s | httparse ns | pico ns | ntex ns | vs httparse | vs pico | vs ntex |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut results = Vec::new();
+    let mut notes: Vec<&str> = Vec::new();
     for row in rows {
         if !wanted(row.id) {
             continue;
         }
         let (name, bytes, messages, note) = (row.name.clone(), row.bytes, row.messages, row.note);
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
         let m = measure_row(row, samples);
         let h1 = m.of(Peer::H1parse).unwrap_or(f64::NAN);
         println!(
-            "| {name} | {h1:.1} | {:.2} | {} | {} | {} | {} | {} | {} | {note} |",
+            "| {name} | {h1:.1} | {:.2} | {} | {} | {} | {} | {} | {} |",
             bytes as f64 / messages as f64 / h1,
             fmt(m.of(Peer::Httparse)),
             fmt(m.of(Peer::Pico)),
@@ -136,6 +140,10 @@ fn main() {
             times(m.ratio(Peer::Ntex)),
         );
         results.push(m);
+    }
+    println!();
+    for note in notes {
+        println!("- {note}");
     }
 
     println!();

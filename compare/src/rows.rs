@@ -19,6 +19,7 @@ const RESP301: &[u8] = include_bytes!("../../benches/data/resp301.http");
 const MANY: &[u8] = include_bytes!("../../benches/data/many.http");
 const CHUNKED_1M_16K: &[u8] = include_bytes!("../../benches/data/chunked_1m_16k.chunked");
 const CHUNKED_64K_16B: &[u8] = include_bytes!("../../benches/data/chunked_64k_16b.chunked");
+const CHUNKED_64K_VAR: &[u8] = include_bytes!("../../benches/data/chunked_64k_var.chunked");
 
 /// Header slots every parser gets: enough for the inputs of a row.
 const SMALL: usize = 16;
@@ -70,28 +71,34 @@ pub struct Row<'a> {
 pub struct Inputs {
     pipeline703: Vec<u8>,
     pipeline720: Vec<u8>,
-    /// (id, name, whole message, head length)
-    chunked: Vec<(&'static str, &'static str, Vec<u8>, usize)>,
+    /// (id per event, id batched, name, whole message, head length)
+    chunked: Vec<(&'static str, &'static str, &'static str, Vec<u8>, usize)>,
 }
 
 impl Inputs {
     pub fn new() -> Self {
         let chunked = [
-            ("chunked_16k", "chunked: 1 MiB in 16 KiB chunks", CHUNKED_1M_16K.to_vec()),
-            ("chunked_16b", "chunked: 64 KiB in 16 B chunks", CHUNKED_64K_16B.to_vec()),
-            ("chunked_ext", "chunked: 64 KiB in 16 B chunks with extensions", chunked_with_extensions()),
+            ("chunked_16k", "chunked_16k_batched", "chunked: 1 MiB in 16 KiB chunks", CHUNKED_1M_16K.to_vec()),
+            ("chunked_16b", "chunked_16b_batched", "chunked: 64 KiB in 16 B chunks", CHUNKED_64K_16B.to_vec()),
+            ("chunked_var", "chunked_var_batched", "chunked: 64 KiB in chunks of 1-31 B", CHUNKED_64K_VAR.to_vec()),
+            (
+                "chunked_ext",
+                "chunked_ext_batched",
+                "chunked: 64 KiB in 16 B chunks with extensions",
+                chunked_with_extensions(),
+            ),
         ];
         Inputs {
             pipeline703: PICO.repeat(DEPTH),
             pipeline720: HP_REQ.repeat(DEPTH),
             chunked: chunked
                 .into_iter()
-                .map(|(id, name, body)| {
+                .map(|(id, batched_id, name, body)| {
                     let mut m =
                         b"POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
                     let head = m.len();
                     m.extend_from_slice(&body);
-                    (id, name, m, head)
+                    (id, batched_id, name, m, head)
                 })
                 .collect(),
         }
@@ -157,7 +164,7 @@ fn head_rows(rows: &mut Vec<Row<'_>>) {
             bytes: input.len(),
             messages: 1,
             runners,
-            note: "h1parse: the connection's parser, Head and End",
+            note: "requests: h1parse keeps the connection's parser and goes on to the call that yields End",
         });
     }
     let responses: [(&str, &str, &'static [u8]); 3] = [
@@ -177,7 +184,7 @@ fn head_rows(rows: &mut Vec<Row<'_>>) {
                 (Peer::Pico, Box::new(move || peers::pico::response::<SMALL>(black_box(input)))),
                 (Peer::Ntex, Box::new(move || peers::ntex::response::<SMALL>(black_box(input)))),
             ],
-            note: "h1parse: a new parser per response, Head and End",
+            note: "responses: h1parse builds a new parser per response, parses the head and calls finish",
         });
     }
 }
@@ -200,7 +207,7 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
         bytes: p703.len(),
         messages: DEPTH,
         runners: drive_runners(p703, p703.len()),
-        note: "one buffer",
+        note: "pipelines: h1parse drives the connection's parser over the whole buffer, the peers parse request after request",
     });
     for (id, name, piece) in [("bytewise", "one byte a call", 1usize), ("pieces_64", "64 B pieces", 64)] {
         rows.push(Row {
@@ -209,7 +216,7 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
             bytes: HP_REQ.len(),
             messages: 1,
             runners: drive_runners(HP_REQ, piece),
-            note: "pico: last_len; ntex: saved state; httparse: from the start each call",
+            note: "incremental: pico gets last_len, ntex saved state, httparse parses from the start each call",
         });
     }
     let p720 = &inputs.pipeline720[..];
@@ -219,20 +226,15 @@ fn stream_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
         bytes: p720.len(),
         messages: DEPTH,
         runners: drive_runners(p720, 1388),
-        note: "as above",
+        note: "incremental: pico gets last_len, ntex saved state, httparse parses from the start each call",
     });
 }
 
 fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
-    for (id, name, message, head) in &inputs.chunked {
+    for (per_event_id, batched_id, name, message, head) in &inputs.chunked {
         let body = &message[*head..];
         for (batch, how) in [(false, "per event"), (true, "batched")] {
-            let id = match (batch, *id) {
-                (false, id) => id,
-                (true, "chunked_16k") => "chunked_16k_batched",
-                (true, "chunked_16b") => "chunked_16b_batched",
-                (true, _) => "chunked_ext_batched",
-            };
+            let id = if batch { *batched_id } else { *per_event_id };
             let new = || RequestParser::<SMALL>::with_capacity(h1::chunked_config());
             let h1: Runner<'a> = if batch {
                 Box::new(move || h1::chunked_batched(&mut new(), black_box(message)))
@@ -260,11 +262,7 @@ fn chunked_rows<'a>(rows: &mut Vec<Row<'a>>, inputs: &'a Inputs) {
                         }),
                     ),
                 ],
-                note: if batch {
-                    "h1parse: parse_data, 64 slices a call (its head subtracted); pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
-                } else {
-                    "h1parse: one Data event a call (its head subtracted); pico decodes in place (copy subtracted); httparse, ntex: parse_chunk_size loop"
-                },
+                note: "chunked: body alone (h1parse's head measured and subtracted); batched is parse_data with 64 slices a call; pico decodes in place (restoring its buffer measured and subtracted); httparse and ntex: a parse_chunk_size loop",
             });
         }
     }
