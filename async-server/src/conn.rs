@@ -85,8 +85,11 @@ pub async fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         deadline: Box::pin(sleep(IDLE_TIMEOUT)),
     };
     let result = conn.run().await;
-    // Cut short mid-body: the upload stays incomplete (Upload's Drop), resumable.
-    conn.exchange = None;
+    if let Some(ex) = conn.exchange.take() {
+        // Cut short mid-body: the upload stays incomplete (Upload's Drop,
+        // which renames a file: not on a runtime thread), resumable.
+        block_in_place(|| drop(ex));
+    }
     if result.is_ok() && conn.flush().await.is_ok() {
         linger_close(&mut conn.stream).await;
     }
