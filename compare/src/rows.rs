@@ -310,5 +310,10 @@ pub fn floors() -> Vec<(&'static str, String, Runner<'static>)> {
             sized!(input.len() > 1000, |N| Box::new(move || { peers::floor::line_walk::<N>(black_box(input)) }));
         v.push((id, format!("field lines from AVX2 CR and colon masks, nothing validated, {name} request"), runner));
     }
+    for (id, name, input) in [("valid_curl", "curl", CURL), ("valid_703", "703 B", PICO), ("valid_many", "64-field", MANY)] {
+        let runner: Runner<'static> =
+            sized!(input.len() > 1000, |N| Box::new(move || { peers::floor::valid_walk::<N>(black_box(input)) }));
+        v.push((id, format!("the walk over the block masks, validating, nothing else, {name} request"), runner));
+    }
     v
 }
