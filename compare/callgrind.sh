@@ -56,7 +56,8 @@ own=()
 while IFS=$'\t' read -r id messages peers name; do
     wanted "$id" "$@" || continue
     case "$peers" in
-        *baseline*|h1parse) own+=("$id"$'\t'"$name"); continue ;;
+        *baseline*) own+=("$id"$'\t'"$name"); continue ;;
+        h1parse) own+=("$id"$'\t'"-"$'\t'"$name"); continue ;;
     esac
     declare -A ir=()
     for peer in ${peers//,/ }; do
@@ -85,8 +86,9 @@ if [ "${#own[@]}" -gt 0 ]; then
         id=${line%%$'\t'*}
         name=${line#*$'\t'}
         a=$(per_message "$id" h1parse 1)
-        if [ "${id#floor_}" != "$id" ]; then
-            printf '| %s | %s | | |\n' "$name" "$(commas "$a")"
+        if [ "${name%%$'\t'*}" = "-" ]; then
+            # A floor row: one runner, no baseline.
+            printf '| %s | %s | | |\n' "${name#*$'\t'}" "$(commas "$a")"
         else
             b=$(per_message "$id" baseline 1)
             printf '| %s | %s | %s | %s |\n' "$name" "$(commas "$a")" "$(commas "$b")" "$(ratio "$a" "$b" | tr -d x)"
