@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use h1parse::{Disposition, Event, Finish, Framing, ResponseHead, ResponseParser};
+use h1parse::{Disposition, Event, Fields, Finish, Framing, ResponseHead, ResponseParser};
 
 const USAGE: &str = "usage: fetch [-I] [-v] [-o DIR] [--events N] [--timeout SECS] URL...";
 
@@ -280,9 +280,9 @@ fn exchange(
                 c.buf.extend_from_slice(&piece[..n]);
                 continue;
             }
-            Some(Event::Head(head)) => r.head(&head, opts, log),
+            Some(Event::Head(head)) => r.head(&head, c.parser.fields(&head), opts, log),
             Some(Event::Data(data)) => r.data(data, opts, sink, log).map_err(fatal)?,
-            Some(Event::Trailers(fields)) => r.trailers(fields, opts, log),
+            Some(Event::Trailers(t)) => r.trailers(c.parser.trailers(&t), opts, log),
             // The end of an interim 1xx response: the final one follows.
             Some(Event::End(_)) if r.got.status == 0 => false,
             Some(Event::End(d)) => {
@@ -321,17 +321,17 @@ struct Reading {
 }
 
 impl Reading {
-    fn head(&mut self, head: &ResponseHead<'_>, opts: &Options, log: &mut dyn Write) -> bool {
+    fn head(&mut self, head: &ResponseHead<'_>, fields: Fields<'_, '_>, opts: &Options, log: &mut dyn Write) -> bool {
         let status_line =
             format!("< {} {} {}", head.version_bytes.escape_ascii(), head.code, head.reason.escape_ascii());
         note(log, opts, &status_line);
-        for f in head.fields.iter() {
+        for f in fields {
             note(log, opts, &format!("< {}: {}", f.name_str(), f.value.escape_ascii()));
         }
         if head.code >= 200 {
             self.got.status = head.code;
             self.got.framing = head.framing;
-            let ct = head.fields.get("content-type").unwrap_or_default();
+            let ct = fields.get("content-type").unwrap_or_default();
             self.event_stream = ct.len() >= 17 && ct[..17].eq_ignore_ascii_case(b"text/event-stream");
             note(log, opts, &format!("* framing {}", framing_name(head.framing)));
         }
@@ -360,8 +360,8 @@ impl Reading {
         Ok(done)
     }
 
-    fn trailers(&mut self, fields: h1parse::Fields<'_>, opts: &Options, log: &mut dyn Write) -> bool {
-        for f in fields.iter() {
+    fn trailers(&mut self, fields: Fields<'_, '_>, opts: &Options, log: &mut dyn Write) -> bool {
+        for f in fields {
             note(log, opts, &format!("< trailer {}: {}", f.name_str(), f.value.escape_ascii()));
             self.got.trailers.push((f.name_str().to_string(), String::from_utf8_lossy(f.value).into_owned()));
         }

@@ -82,6 +82,8 @@ pub struct ReadmeDoctests;
 pub use error::{Error, ErrorKind};
 pub use framing::{Disposition, Framing, MethodKind};
 pub use head::oneshot::{Request, Response, Status};
-pub use head::{FieldSpan, Fields, Header};
-pub use message::{DataBatch, Event, Finish, Progress, RequestHead, RequestParser, ResponseHead, ResponseParser};
+pub use head::{FieldIter, FieldSpan, Fields, Header};
+pub use message::{
+    DataBatch, Event, Finish, Progress, RequestHead, RequestParser, ResponseHead, ResponseParser, Trailers,
+};
 pub use version::Version;

@@ -79,6 +79,8 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Tally {
     heads: usize,
+    /// Header fields, read through the parser while the head is held.
+    fields: usize,
     data: usize,
     trailers: usize,
     ends: usize,
@@ -104,9 +106,12 @@ macro_rules! parse_all {
                 start += progress.consumed;
                 match progress.event {
                     None => break,
-                    Some(Event::Head(_)) => t.heads += 1,
+                    Some(Event::Head(h)) => {
+                        t.heads += 1;
+                        t.fields += p.fields(&h).iter().map(|f| f.name.len() + f.value.len()).sum::<usize>();
+                    }
                     Some(Event::Data(d)) => t.data += d.len(),
-                    Some(Event::Trailers(f)) => t.trailers += f.len(),
+                    Some(Event::Trailers(f)) => t.trailers += p.trailers(&f).len(),
                     Some(Event::End(_)) => {
                         t.ends += 1;
                         if p.is_upgraded() {

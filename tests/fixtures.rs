@@ -11,6 +11,7 @@ mod fixture;
 #[path = "support/render.rs"]
 mod render;
 
+use h1parse::{Disposition, Event, Finish, RequestParser, ResponseParser};
 use std::path::Path;
 
 fn options(case: &fixture::Case) -> render::Options {
@@ -75,6 +76,59 @@ fn every_fixture_matches_at_every_split() {
         }
     }
     assert!(failures.is_empty(), "{} of {total} cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Each message's verdict at its head, paired with its `End` disposition
+/// (or the one the end of the stream gave), for `stream` fed whole.
+fn verdicts<P: render::Parser>(p: &mut P, stream: &[u8]) -> Vec<(Disposition, Disposition)> {
+    let mut pairs = Vec::new();
+    let mut head = None;
+    let mut input = stream;
+    loop {
+        let Ok(progress) = p.parse(input) else { return pairs };
+        input = &input[progress.consumed..];
+        match progress.event {
+            Some(Event::Head(h)) => head = Some(P::verdict(&h)),
+            Some(Event::End(d)) => {
+                pairs.extend(head.take().map(|v| (v, d)));
+                if d == Disposition::Upgrade {
+                    return pairs;
+                }
+            }
+            Some(_) => {}
+            None => break,
+        }
+    }
+    if let Ok(Finish::End(d)) = p.finish() {
+        pairs.extend(head.take().map(|v| (v, d)));
+    }
+    pairs
+}
+
+/// The connection verdict a head gives (keep alive, close, upgrade) is the
+/// one its `End` gives, on every message of every fixture that reaches its
+/// end: the head decides it, so a server can answer before reading a body.
+#[test]
+fn the_verdict_at_the_head_is_the_end_disposition_on_every_fixture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut compared = 0;
+    for file in fixture::files(&dir) {
+        for case in fixture::parse(&file) {
+            let opts = options(&case);
+            let pairs = if opts.response {
+                let mut p = ResponseParser::with_config(opts.config);
+                p.set_request_method(&opts.method);
+                verdicts(&mut p, &case.input)
+            } else {
+                verdicts(&mut RequestParser::with_config(opts.config), &case.input)
+            };
+            for (at_head, at_end) in pairs {
+                assert_eq!(at_head, at_end, "{} / {}", file.display(), case.name);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 120, "only {compared} messages compared");
 }
 
 #[test]

@@ -139,12 +139,13 @@ fn parse_stream(stream: &[u8]) -> Vec<Parsed> {
             Some(Event::Head(h)) => out.push(Parsed {
                 method: h.method.to_vec(),
                 target: h.target.to_vec(),
-                fields: h.fields.iter().map(|f| (f.name.to_vec(), f.value.to_vec())).collect(),
+                fields: p.fields(&h).iter().map(|f| (f.name.to_vec(), f.value.to_vec())).collect(),
                 ..Parsed::default()
             }),
             Some(Event::Data(d)) => out.last_mut().unwrap().body.extend_from_slice(d),
             Some(Event::Trailers(t)) => {
-                out.last_mut().unwrap().trailers = t.iter().map(|f| (f.name.to_vec(), f.value.to_vec())).collect()
+                out.last_mut().unwrap().trailers =
+                    p.trailers(&t).iter().map(|f| (f.name.to_vec(), f.value.to_vec())).collect()
             }
             Some(Event::End(_)) => {}
         }

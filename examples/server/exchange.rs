@@ -88,11 +88,11 @@ pub fn parse_step(
     };
     let step = match progress.event {
         None => Step::NeedMore,
-        Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head)),
+        Some(Event::Head(head)) => Step::Head(RequestInfo::from_head(&head, parser.fields(&head))),
         Some(Event::Data(data)) => Step::Data(body_data(exchange, data, max_body, store)),
-        Some(Event::Trailers(fields)) => {
+        Some(Event::Trailers(trailers)) => {
             if let Some(ex) = exchange {
-                ex.trailers.extend(fields.iter().map(|f| f.name_str().to_string()));
+                ex.trailers.extend(parser.trailers(&trailers).iter().map(|f| f.name_str().to_string()));
             }
             Step::Trailers
         }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use h1parse::{Framing, RequestHead, Version};
+use h1parse::{Fields, Framing, RequestHead, Version};
 
 use super::response::Reply;
 use super::store::{self, BeginError, Store, Upload};
@@ -42,7 +42,7 @@ pub struct RequestInfo {
 
 impl RequestInfo {
     /// Copies what the server needs out of a parsed head.
-    pub fn from_head(head: &RequestHead<'_>) -> RequestInfo {
+    pub fn from_head(head: &RequestHead<'_>, fields: Fields<'_, '_>) -> RequestInfo {
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let (path, query) = split_target(&String::from_utf8_lossy(head.target));
         let mut info = RequestInfo {
@@ -57,7 +57,7 @@ impl RequestInfo {
             unsupported_coding: None,
             duplicate: None,
         };
-        for field in head.fields.iter() {
+        for field in fields {
             let slot = if field.is("expect") {
                 Some((&mut info.expect, "Expect"))
             } else if field.is("upload-offset") {

@@ -37,6 +37,9 @@ impl Drive for Batched {
     fn is_upgraded(&self) -> bool {
         self.parser.is_upgraded()
     }
+    fn decline(&mut self) -> Option<h1parse::Disposition> {
+        self.parser.decline_upgrade()
+    }
 }
 
 /// The events with adjacent data joined, and the outcome.

@@ -52,6 +52,8 @@ pub struct Head {
     pub fields: Vec<Field>,
     /// Body framing the parser decided.
     pub framing: Framing,
+    /// What the head said the connection does after the message.
+    pub connection: Disposition,
 }
 
 /// One event, owned.
@@ -65,6 +67,8 @@ pub enum Ev {
     Trailers(Vec<Field>),
     /// End of a message.
     End(Disposition),
+    /// The caller declined the request's upgrade; what the connection does now.
+    Declined(Disposition),
 }
 
 /// One event with the parser's stream offset and reported leniencies after it.
@@ -149,19 +153,14 @@ pub trait Drive {
     fn used(&self) -> Leniency;
     /// `is_upgraded()`.
     fn is_upgraded(&self) -> bool;
+    /// `decline_upgrade()` of a request parser; `None` for responses.
+    fn decline(&mut self) -> Option<Disposition>;
 }
 
-fn data_or_trailers(input: &[u8], ev: Event<'_, ()>) -> Ev {
-    match ev {
-        Event::Data(d) => {
-            assert!(within(input, d), "data outside the input");
-            assert!(!d.is_empty(), "empty Data event");
-            Ev::Data(d.to_vec())
-        }
-        Event::Trailers(t) => Ev::Trailers(fields(input, t.iter())),
-        Event::End(d) => Ev::End(d),
-        Event::Head(()) => unreachable!(),
-    }
+fn data(input: &[u8], d: &[u8]) -> Ev {
+    assert!(within(input, d), "data outside the input");
+    assert!(!d.is_empty(), "empty Data event");
+    Ev::Data(d.to_vec())
 }
 
 impl Drive for RequestParser {
@@ -172,16 +171,19 @@ impl Drive for RequestParser {
                 for part in [h.method, h.target, h.version_bytes] {
                     assert!(within(input, part), "start line outside the input");
                 }
+                // The parser stays usable while the head is held.
+                let _ = (self.offset(), self.leniencies_used(), self.config());
                 Ev::Head(Head {
                     start: [h.method.to_vec(), h.target.to_vec(), h.version_bytes.to_vec()],
                     version: h.version,
                     code: 0,
-                    fields: fields(input, h.fields.iter()),
+                    fields: fields(input, self.fields(&h).iter()),
                     framing: h.framing,
+                    connection: h.connection,
                 })
             }
-            Event::Data(d) => data_or_trailers(input, Event::Data(d)),
-            Event::Trailers(t) => data_or_trailers(input, Event::Trailers(t)),
+            Event::Data(d) => data(input, d),
+            Event::Trailers(t) => Ev::Trailers(fields(input, self.trailers(&t).iter())),
             Event::End(d) => Ev::End(d),
         });
         Ok((p.consumed, ev))
@@ -198,6 +200,9 @@ impl Drive for RequestParser {
     fn is_upgraded(&self) -> bool {
         RequestParser::is_upgraded(self)
     }
+    fn decline(&mut self) -> Option<Disposition> {
+        self.decline_upgrade()
+    }
 }
 
 impl Drive for ResponseParser {
@@ -207,16 +212,18 @@ impl Drive for ResponseParser {
             Event::Head(h) => {
                 assert!(within(input, h.version_bytes) && within(input, h.reason), "start line outside the input");
                 assert!(h.code <= 999, "status code {} is not three digits", h.code);
+                assert_eq!(h.is_interim(), (100..200).contains(&h.code) && h.code != 101);
                 Ev::Head(Head {
-                    start: [h.version_bytes.to_vec(), h.code.to_string().into_bytes(), h.reason.to_vec()],
+                    start: [h.version_bytes.to_vec(), format!("{:03}", h.code).into_bytes(), h.reason.to_vec()],
                     version: h.version,
                     code: h.code,
-                    fields: fields(input, h.fields.iter()),
+                    fields: fields(input, self.fields(&h).iter()),
                     framing: h.framing,
+                    connection: h.connection,
                 })
             }
-            Event::Data(d) => data_or_trailers(input, Event::Data(d)),
-            Event::Trailers(t) => data_or_trailers(input, Event::Trailers(t)),
+            Event::Data(d) => data(input, d),
+            Event::Trailers(t) => Ev::Trailers(fields(input, self.trailers(&t).iter())),
             Event::End(d) => Ev::End(d),
         });
         Ok((p.consumed, ev))
@@ -233,12 +240,22 @@ impl Drive for ResponseParser {
     fn is_upgraded(&self) -> bool {
         ResponseParser::is_upgraded(self)
     }
+    fn decline(&mut self) -> Option<Disposition> {
+        None
+    }
 }
 
 /// Feeds `pieces` to `p` the way a server does (append, parse until no
 /// event, drop what was consumed) and records every event. Asserts the
-/// driving contract on the way.
+/// driving contract on the way. An upgrade is taken: the trace ends there.
 pub fn drive<'s, P: Drive>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>) -> Trace {
+    drive_with(p, pieces, false)
+}
+
+/// [`drive`], declining every request upgrade when `decline` is set (a
+/// server that answers an `Upgrade` request without 101, a proxy that
+/// refuses a CONNECT): the parse goes on after it.
+pub fn drive_with<'s, P: Drive>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>, decline: bool) -> Trace {
     let mut steps = Vec::new();
     let mut buf: Vec<u8> = Vec::new();
     let mut start = 0usize;
@@ -270,7 +287,12 @@ pub fn drive<'s, P: Drive>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>
                     steps.push(Step { ev, offset: p.offset(), used: p.used() });
                     if upgraded {
                         assert!(p.is_upgraded());
-                        return Trace { steps, outcome: Outcome::Upgraded };
+                        let Some(d) = p.decline().filter(|_| decline) else {
+                            return Trace { steps, outcome: Outcome::Upgraded };
+                        };
+                        assert!(!p.is_upgraded() && d != Disposition::Upgrade, "declined, still upgraded");
+                        assert_eq!(p.decline(), None, "declined twice");
+                        steps.push(Step { ev: Ev::Declined(d), offset: p.offset(), used: p.used() });
                     }
                 }
             }
@@ -285,12 +307,17 @@ pub fn drive<'s, P: Drive>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]>
 
 /// Parses `pieces` as `role` under `cfg`.
 pub fn trace<'s>(role: &Role, cfg: Config, pieces: impl IntoIterator<Item = &'s [u8]>) -> Trace {
+    trace_with(role, cfg, pieces, false)
+}
+
+/// [`trace`], declining request upgrades when `decline` is set.
+pub fn trace_with<'s>(role: &Role, cfg: Config, pieces: impl IntoIterator<Item = &'s [u8]>, decline: bool) -> Trace {
     match role {
-        Role::Request => drive(&mut RequestParser::with_config(cfg), pieces),
+        Role::Request => drive_with(&mut RequestParser::with_config(cfg), pieces, decline),
         Role::Response(m) => {
             let mut p = ResponseParser::with_config(cfg);
             p.set_request_method(m);
-            drive(&mut p, pieces)
+            drive_with(&mut p, pieces, decline)
         }
     }
 }
@@ -498,13 +525,19 @@ fn connection_has(fields: &[Field], option: &str) -> bool {
         .any(|o| o.trim_ascii().eq_ignore_ascii_case(option.as_bytes()))
 }
 
+/// RFC 9112 9.3: the close option ends the connection, else HTTP/1.1
+/// persists and HTTP/1.0 only with keep-alive.
+fn persistence(head: &Head) -> Disposition {
+    let persists = !connection_has(&head.fields, "close")
+        && (head.version == Version::Http11 || connection_has(&head.fields, "keep-alive"));
+    if persists { Disposition::KeepAlive } else { Disposition::Close }
+}
+
 /// What the connection does after the message with this head, worked out
 /// again from the fields: RFC 9112 9.3, RFC 9110 7.8 and 9.3.6, and the
 /// decisions of DESIGN.md section 2.
 fn expected_disposition(role: &Role, head: &Head) -> Disposition {
-    let persists = !connection_has(&head.fields, "close")
-        && (head.version == Version::Http11 || connection_has(&head.fields, "keep-alive"));
-    let persistence = if persists { Disposition::KeepAlive } else { Disposition::Close };
+    let persistence = persistence(head);
     match role {
         Role::Request => {
             let upgrade = named(&head.fields, "upgrade").next().is_some()
@@ -643,14 +676,25 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
     let allowed = bits(cfg.leniency);
     let mut body: Option<(Framing, u64, Vec<u8>)> = None;
     let mut next = Disposition::KeepAlive;
+    // What the head said of the connection, and what declining would do.
+    let mut verdict = Disposition::KeepAlive;
+    let mut if_declined = Disposition::KeepAlive;
     let mut last_end: Option<(Disposition, u64)> = None;
     for s in &trace.steps {
         assert_eq!(bits(s.used) & !allowed, 0, "reported a leniency that is off: {:?}", s.used);
         assert!(s.offset <= stream.len() as u64);
+        if let Ev::Declined(d) = &s.ev {
+            assert!(matches!(role, Role::Request), "a response upgrade declined");
+            assert!(matches!(last_end, Some((Disposition::Upgrade, _))), "declined without an upgrade");
+            assert_eq!(*d, if_declined, "declined: the connection's persistence disagrees with the head");
+            last_end = Some((*d, s.offset));
+            continue;
+        }
         if let Some((Disposition::Close | Disposition::Upgrade, _)) = last_end {
             panic!("event after a message that closed the connection: {:?}", s.ev);
         }
         match &s.ev {
+            Ev::Declined(_) => unreachable!(),
             Ev::Head(h) => {
                 assert!(body.is_none(), "head inside a message");
                 h.fields.iter().for_each(|f| check_field(f, s.used));
@@ -680,6 +724,8 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
                 assert_eq!(h.framing, expected, "framing disagrees with the fields");
                 body = Some((h.framing, s.offset, Vec::new()));
                 next = expected_disposition(role, &meaning);
+                verdict = h.connection;
+                if_declined = persistence(&meaning);
             }
             Ev::Data(d) => {
                 let (_, _, data) = body.as_mut().expect("data outside a message");
@@ -694,6 +740,7 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
             Ev::End(d) => {
                 let (framing, start, data) = body.take().expect("end outside a message");
                 assert_eq!(*d, next, "what the connection does next disagrees with the head");
+                assert_eq!(*d, verdict, "End disagrees with the verdict the head gave");
                 check_body(stream, cfg, framing, start, Some(s.offset), &data, None);
                 if let Framing::CloseDelimited = framing {
                     panic!("close-delimited body ended before the stream did");
@@ -708,6 +755,7 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
                 framing == Framing::CloseDelimited && d == Disposition::Close,
                 "finish ended a {framing:?} body with {d:?}"
             );
+            assert_eq!(d, verdict, "the end of the stream disagrees with the verdict the head gave");
             assert_eq!(&stream[start as usize..], &data[..], "close-delimited body is the rest of the stream");
         }
         (Outcome::Finish(Finish::Incomplete), Some((framing, start, data))) => {
@@ -773,11 +821,21 @@ fn check_body(
 
 // ---- the targets ---------------------------------------------------------------
 
-/// `request_stream`: the whole input as a request stream, strict.
+/// `request_stream`: the whole input as a request stream, strict; then
+/// again declining every upgrade, whole and (if short) one byte at a time.
 pub fn request_stream(data: &[u8]) {
     let cfg = Config::new();
     let t = trace(&Role::Request, cfg, [data]);
     check_trace(&t, data, &Role::Request, &cfg);
+    if t.outcome == Outcome::Upgraded {
+        let declining = trace_with(&Role::Request, cfg, [data], true);
+        check_trace(&declining, data, &Role::Request, &cfg);
+        assert_eq!(declining.steps[..t.steps.len()], t.steps[..], "declining changed what came before");
+        if data.len() <= 1024 {
+            let bytes = trace_with(&Role::Request, cfg, data.chunks(1), true);
+            assert_eq!(bytes.log(), declining.log(), "declining one byte at a time differs from whole");
+        }
+    }
 }
 
 /// `response_stream`: the first line (up to LF, at most 16 bytes) is the

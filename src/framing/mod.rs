@@ -80,14 +80,22 @@ impl MethodKind {
 pub(crate) struct FramingDecision {
     pub(crate) framing: Framing,
     pub(crate) disposition: Disposition,
+    /// What the connection does if a request's upgrade (`disposition` is
+    /// `Upgrade`) is declined: the request's own persistence. Otherwise
+    /// `disposition` again.
+    pub(crate) declined: Disposition,
     /// Leniencies the decision needed.
     pub(crate) used: Leniency,
 }
 
 impl FramingDecision {
     /// Before any head: no body, keep alive.
-    pub(crate) const NONE: FramingDecision =
-        FramingDecision { framing: Framing::None, disposition: Disposition::KeepAlive, used: Leniency::NONE };
+    pub(crate) const NONE: FramingDecision = FramingDecision {
+        framing: Framing::None,
+        disposition: Disposition::KeepAlive,
+        declined: Disposition::KeepAlive,
+        used: Leniency::NONE,
+    };
 }
 
 /// What the start line says about how the framing fields are read.
@@ -209,14 +217,16 @@ pub(crate) fn request(facts: &FramingFields, head_end: usize, cfg: &Config) -> R
         if let Some(Framing::Length(1..)) = framing {
             return Err(Fault::new(ErrorKind::ConnectWithBody, facts.content_length_line as usize));
         }
-        return Ok(FramingDecision { framing: Framing::None, disposition: Disposition::Upgrade, used });
+        let declined = persistence(version, facts);
+        return Ok(FramingDecision { framing: Framing::None, disposition: Disposition::Upgrade, declined, used });
     }
     // Step 6: a request with neither has no body.
     let framing = framing.unwrap_or(Framing::None);
     // RFC 9110 7.8: HTTP/1.0 ignores Upgrade.
     let upgrade = facts.upgrade && facts.connection_upgrade && version == Version::Http11;
-    let disposition = if upgrade { Disposition::Upgrade } else { persistence(version, facts) };
-    Ok(FramingDecision { framing, disposition, used })
+    let declined = persistence(version, facts);
+    let disposition = if upgrade { Disposition::Upgrade } else { declined };
+    Ok(FramingDecision { framing, disposition, declined, used })
 }
 
 /// Framing of a response with status `code` to a request made with
@@ -233,7 +243,8 @@ pub(crate) fn response(
     let te_with_cl = !ctx.fields_ignored && facts.transfer_encoding_line.is_some() && facts.content_length.is_some();
     let used =
         if te_with_cl { facts.used | Leniency::TRANSFER_ENCODING_WITH_CONTENT_LENGTH_IN_RESPONSES } else { facts.used };
-    let decision = |framing, disposition| Ok(FramingDecision { framing, disposition, used });
+    // A response's upgrade is final: nothing to decline.
+    let decision = |framing, disposition| Ok(FramingDecision { framing, disposition, declined: disposition, used });
     // Step 1: HEAD, 1xx, 204 and 304 have no body whatever the fields say
     // (their Content-Length and Transfer-Encoding were not even read).
     if (100..200).contains(&code) {
@@ -279,7 +290,9 @@ mod tests {
     #[test]
     fn request_steps_rfc_9112_6_3() {
         use Version::*;
-        let d = |framing, disposition| Ok(FramingDecision { framing, disposition, used: Leniency::NONE });
+        let d = |framing, disposition| {
+            Ok(FramingDecision { framing, disposition, declined: disposition, used: Leniency::NONE })
+        };
         assert_eq!(req(Http11, facts(|_| {})), d(Framing::None, KA));
         assert_eq!(req(Http10, facts(|_| {})), d(Framing::None, Disposition::Close));
         assert_eq!(req(Http10, facts(|f| f.keep_alive = true)), d(Framing::None, KA));
@@ -304,7 +317,10 @@ mod tests {
             f.upgrade = true;
             f.connection_upgrade = true;
         });
-        assert_eq!(req(Http11, upgrade), d(Framing::None, Disposition::Upgrade));
+        let proposal = |declined| Ok(FramingDecision { declined, ..d(Framing::None, Disposition::Upgrade).unwrap() });
+        // An upgrade is a proposal: declined, the request's own persistence.
+        assert_eq!(req(Http11, upgrade), proposal(KA));
+        assert_eq!(req(Http11, FramingFields { close: true, ..upgrade }), proposal(Disposition::Close));
         assert_eq!(req(Http10, FramingFields { keep_alive: true, ..upgrade }), d(Framing::None, KA));
     }
 
@@ -314,8 +330,12 @@ mod tests {
             let f = FramingFields { ctx: FramingContext::request(MethodKind::Connect, Version::Http11), ..f };
             request(&f, 0, &Config::new())
         };
-        let tunnel =
-            FramingDecision { framing: Framing::None, disposition: Disposition::Upgrade, used: Leniency::NONE };
+        let tunnel = FramingDecision {
+            framing: Framing::None,
+            disposition: Disposition::Upgrade,
+            declined: KA,
+            used: Leniency::NONE,
+        };
         assert_eq!(connect(facts(|_| {})), Ok(tunnel));
         assert_eq!(connect(facts(|f| f.content_length = Some(0))), Ok(tunnel));
         let with_length = connect(facts(|f| {
@@ -334,7 +354,9 @@ mod tests {
     #[test]
     fn response_steps_rfc_9112_6_3() {
         use MethodKind::*;
-        let d = |framing, disposition| Ok(FramingDecision { framing, disposition, used: Leniency::NONE });
+        let d = |framing, disposition| {
+            Ok(FramingDecision { framing, disposition, declined: disposition, used: Leniency::NONE })
+        };
         let cl = facts(|f| f.content_length = Some(10));
         assert_eq!(res(Head, 200, cl), d(Framing::None, KA));
         assert_eq!(res(Other, 204, cl), d(Framing::None, KA));

@@ -98,22 +98,42 @@ impl<'a> Header<'a> {
 
 impl fmt::Debug for Header<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Header")
-            .field("name", &self.name.escape_ascii())
-            .field("value", &self.value.escape_ascii())
-            .finish()
+        f.debug_struct("Header").field("name", &Escaped(self.name)).field("value", &Escaped(self.value)).finish()
+    }
+}
+
+/// Bytes shown in `Debug` as a quoted string: printable ASCII as is, `"`
+/// and `\` escaped, every other byte as `\xHH`.
+pub(crate) struct Escaped<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for &b in self.0 {
+            match b {
+                b'"' => f.write_str("\\\"")?,
+                b'\\' => f.write_str("\\\\")?,
+                0x20..=0x7e => fmt::Write::write_char(f, char::from(b))?,
+                _ => write!(f, "\\x{b:02x}")?,
+            }
+        }
+        f.write_str("\"")
     }
 }
 
 /// The header (or trailer) fields of one message, in the order received.
+///
+/// `'a` is the input's lifetime: names and values are slices of it. `'p` is
+/// a shared borrow of the parser that holds where they are, so the parser
+/// stays usable (its `&self` methods) while the fields are read.
 #[derive(Clone, Copy)]
-pub struct Fields<'a> {
+pub struct Fields<'a, 'p> {
     buf: &'a [u8],
-    spans: &'a [FieldSpan],
+    spans: &'p [FieldSpan],
 }
 
-impl<'a> Fields<'a> {
-    pub(crate) fn new(buf: &'a [u8], spans: &'a [FieldSpan]) -> Self {
+impl<'a, 'p> Fields<'a, 'p> {
+    pub(crate) fn new(buf: &'a [u8], spans: &'p [FieldSpan]) -> Self {
         Fields { buf, spans }
     }
 
@@ -128,9 +148,8 @@ impl<'a> Fields<'a> {
     }
 
     /// The fields in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
-        let buf = self.buf;
-        self.spans.iter().map(move |s| Header { name: slice(buf, s.name), value: slice(buf, s.value) })
+    pub fn iter(&self) -> FieldIter<'a, 'p> {
+        FieldIter { buf: self.buf, spans: self.spans.iter() }
     }
 
     /// The value of the first field named `name` (ASCII case-insensitive).
@@ -139,7 +158,54 @@ impl<'a> Fields<'a> {
     }
 }
 
-impl fmt::Debug for Fields<'_> {
+impl<'a, 'p> IntoIterator for Fields<'a, 'p> {
+    type Item = Header<'a>;
+    type IntoIter = FieldIter<'a, 'p>;
+
+    fn into_iter(self) -> FieldIter<'a, 'p> {
+        self.iter()
+    }
+}
+
+impl<'a, 'p> IntoIterator for &Fields<'a, 'p> {
+    type Item = Header<'a>;
+    type IntoIter = FieldIter<'a, 'p>;
+
+    fn into_iter(self) -> FieldIter<'a, 'p> {
+        self.iter()
+    }
+}
+
+/// The fields of a [`Fields`], in order.
+#[derive(Clone, Debug)]
+pub struct FieldIter<'a, 'p> {
+    buf: &'a [u8],
+    spans: core::slice::Iter<'p, FieldSpan>,
+}
+
+impl<'a> Iterator for FieldIter<'a, '_> {
+    type Item = Header<'a>;
+
+    fn next(&mut self) -> Option<Header<'a>> {
+        let s = self.spans.next()?;
+        Some(Header { name: slice(self.buf, s.name), value: slice(self.buf, s.value) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.spans.size_hint()
+    }
+}
+
+impl ExactSizeIterator for FieldIter<'_, '_> {}
+
+impl DoubleEndedIterator for FieldIter<'_, '_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let s = self.spans.next_back()?;
+        Some(Header { name: slice(self.buf, s.name), value: slice(self.buf, s.value) })
+    }
+}
+
+impl fmt::Debug for Fields<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }

@@ -12,6 +12,18 @@
 //! (it remembers offsets, not pointers, so the buffer may move).
 //! [`RequestParser::finish`] says the stream ended.
 //!
+//! Events borrow the input only, never the parser: while the caller holds a
+//! head it can still ask the parser for its fields
+//! ([`RequestParser::fields`]), the leniencies it needed, its offset or its
+//! configuration. A head's fields can be read until the parser starts on the
+//! next head or on a trailer section.
+//!
+//! On the request side an upgrade (an `Upgrade` request, or CONNECT) is a
+//! proposal: after `End(Upgrade)` the connection belongs to the new protocol,
+//! unless the server declines with [`RequestParser::decline_upgrade`] and
+//! goes on reading HTTP/1.1. On the response side a 101, or a 2xx to
+//! CONNECT, is final.
+//!
 //! # Phases
 //!
 //! | phase      | on a call                                            | next            |
@@ -21,27 +33,29 @@
 //! | `Trailers` | run the head machine on the trailer section → `Trailers` event | `End` |
 //! | `End`      | → `End(disposition)` event                           | `Head` / `Closed` / `Upgraded` |
 //! | `Closed`   | empty lines are skipped; any other byte is [`ErrorKind::DataAfterClose`](crate::ErrorKind::DataAfterClose) | |
-//! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol |              |
+//! | `Upgraded` | nothing is parsed; the bytes belong to the new protocol (a declined request upgrade goes back to `Head` or `Closed`) | |
 //! | `Failed`   | the first error again: nothing after a bad message is parsed |          |
 
 mod data;
+mod heads;
 mod stream;
 #[cfg(test)]
 mod tests;
 
 use crate::config::{Config, Leniency};
 use crate::error::Error;
-use crate::framing::{Disposition, Framing, MethodKind};
+use crate::framing::{Disposition, MethodKind};
 use crate::head::machine::Section;
 use crate::head::{Fields, slice};
-use crate::version::Version;
 pub use data::DataBatch;
+pub(crate) use heads::FieldsRef;
+pub use heads::{RequestHead, ResponseHead, Trailers};
 use stream::{Core, Phase};
 
 /// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
 pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_MAX_HEADERS as usize;
 
-/// One thing the parser found.
+/// One thing the parser found. It borrows the input (`'a`), never the parser.
 #[derive(Clone, Copy, Debug)]
 pub enum Event<'a, H> {
     /// A complete head (request or response), with the framing of its body.
@@ -49,8 +63,8 @@ pub enum Event<'a, H> {
     /// Body data: a slice of the input, in order. A message's body is the
     /// concatenation of its `Data` events.
     Data(&'a [u8]),
-    /// The trailer fields of a chunked body (only when there are some).
-    Trailers(Fields<'a>),
+    /// The trailer section of a chunked body (only when it has fields).
+    Trailers(Trailers<'a>),
     /// The message is complete; what the connection does next.
     End(Disposition),
 }
@@ -77,43 +91,9 @@ pub enum Finish {
     End(Disposition),
 }
 
-/// A request head as a server receives it. Everything borrows the input.
-#[derive(Clone, Copy, Debug)]
-pub struct RequestHead<'a> {
-    /// The method token, as sent (case-sensitive).
-    pub method: &'a [u8],
-    /// The request-target, as sent.
-    pub target: &'a [u8],
-    /// The version as it affects parsing.
-    pub version: Version,
-    /// The version as sent (`HTTP/1.1`).
-    pub version_bytes: &'a [u8],
-    /// The header fields.
-    pub fields: Fields<'a>,
-    /// How the body is delimited.
-    pub framing: Framing,
-}
-
-/// A response head as a client receives it. Everything borrows the input.
-#[derive(Clone, Copy, Debug)]
-pub struct ResponseHead<'a> {
-    /// The version as it affects parsing.
-    pub version: Version,
-    /// The version as sent.
-    pub version_bytes: &'a [u8],
-    /// The status code (100..=599).
-    pub code: u16,
-    /// The reason phrase as sent, possibly empty.
-    pub reason: &'a [u8],
-    /// The header fields.
-    pub fields: Fields<'a>,
-    /// How the body is delimited.
-    pub framing: Framing,
-}
-
 /// The constructors and the methods both parsers share, for every `N`.
 macro_rules! parser_common {
-    ($name:ident, $section:expr) => {
+    ($name:ident, $section:expr, $head:ident) => {
         impl $name {
             /// A parser with strict rules and default limits.
             pub fn new() -> Self {
@@ -183,6 +163,28 @@ macro_rules! parser_common {
             pub fn config(&self) -> &Config {
                 &self.core.cfg
             }
+
+            /// The header fields of `head`, a head this parser returned.
+            /// Names and values borrow the input, like the head.
+            ///
+            /// # Panics
+            ///
+            /// If the parser has started on the next head or on a trailer
+            /// section since `head`: its fields are gone. (`head` must come
+            /// from this parser.)
+            pub fn fields<'a>(&self, head: &$head<'a>) -> Fields<'a, '_> {
+                self.core.fields(head.fields)
+            }
+
+            /// The fields of a trailer section this parser returned.
+            ///
+            /// # Panics
+            ///
+            /// If the parser has started on the next message since: the
+            /// fields are gone. (`trailers` must come from this parser.)
+            pub fn trailers<'a>(&self, trailers: &Trailers<'a>) -> Fields<'a, '_> {
+                self.core.fields(trailers.fields)
+            }
         }
     };
 }
@@ -192,29 +194,40 @@ macro_rules! parser_common {
 /// `N` is how many field lines it can hold (default [`DEFAULT_CAPACITY`]);
 /// the effective limit is the smaller of `N` and `Limits::headers`.
 ///
-/// ```
-/// use h1parse::{Event, RequestParser, Disposition, Framing};
+/// Events borrow the input, not the parser: the head and its fields can be
+/// held while the parser answers other questions.
 ///
-/// let mut parser = RequestParser::new();
-/// let mut input: &[u8] = b"POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+/// ```
+/// use h1parse::{Config, Disposition, Event, Framing, Leniency, RequestParser};
+///
+/// let cfg = Config { leniency: Leniency::BARE_LF_IN_HEAD, ..Config::new() };
+/// let mut parser = RequestParser::with_config(cfg);
+/// let mut input: &[u8] = b"POST /up HTTP/1.1\nHost: a\r\nContent-Length: 5\r\n\r\nhello";
+/// let progress = parser.parse(input).unwrap();
+/// let Some(Event::Head(head)) = progress.event else { unreachable!("the head is all there") };
+/// let fields = parser.fields(&head);
+/// // Head and fields held, the parser still answers:
+/// assert_eq!(parser.leniencies_used(), Leniency::BARE_LF_IN_HEAD);
+/// assert_eq!(parser.offset(), 48); // the head is consumed
+/// assert_eq!(fields.get("host"), Some(&b"a"[..]));
+/// assert_eq!((head.method, head.framing), (&b"POST"[..], Framing::Length(5)));
+/// // What the connection does after this request, known before its body.
+/// assert_eq!(head.connection, Disposition::KeepAlive);
+///
+/// input = &input[progress.consumed..];
 /// let mut body = Vec::new();
 /// loop {
 ///     let progress = parser.parse(input).unwrap();
-///     let consumed = progress.consumed;
 ///     match progress.event {
-///         Some(Event::Head(head)) => {
-///             assert_eq!(head.method, b"POST");
-///             assert_eq!(head.framing, Framing::Length(5));
-///         }
 ///         Some(Event::Data(data)) => body.extend_from_slice(data),
-///         Some(Event::Trailers(_)) => {}
 ///         Some(Event::End(next)) => {
-///             assert_eq!(next, Disposition::KeepAlive);
+///             assert_eq!(next, head.connection);
 ///             break;
 ///         }
+///         Some(_) => unreachable!("no trailers, no second head"),
 ///         None => unreachable!("the whole message is here"),
 ///     }
-///     input = &input[consumed..];
+///     input = &input[progress.consumed..];
 /// }
 /// assert_eq!(body, b"hello");
 /// ```
@@ -223,7 +236,7 @@ pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
     core: Core<N>,
 }
 
-parser_common!(RequestParser, Section::Request);
+parser_common!(RequestParser, Section::Request, RequestHead);
 
 impl<const N: usize> RequestParser<N> {
     /// Parses from the front of `input` (see the [module contract](crate::message)).
@@ -232,15 +245,30 @@ impl<const N: usize> RequestParser<N> {
     ///
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
-    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
-        self.core.parse(input, |m, fields, framing| RequestHead {
-            method: slice(input, m.start.method),
-            target: slice(input, m.start.target),
-            version: m.start.version(),
-            version_bytes: slice(input, m.start.version_bytes),
+    pub fn parse<'a>(&mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
+        self.core.parse(input, |start, fields, decision| RequestHead {
+            method: slice(input, start.method),
+            target: slice(input, start.target),
+            version: start.version(),
+            version_bytes: slice(input, start.version_bytes),
+            framing: decision.framing,
+            connection: decision.disposition,
             fields,
-            framing,
         })
+    }
+
+    /// Declines the upgrade the last request proposed (`End(Upgrade)`: an
+    /// `Upgrade` request the server answers without 101, or a CONNECT it
+    /// refuses, as a proxy answering 407 does): the parser goes on reading
+    /// HTTP/1.1 on the same connection, with stream offsets continuing.
+    /// Returns what the connection does now, by the request's own rules
+    /// (RFC 9112 9.3): [`Disposition::KeepAlive`] or [`Disposition::Close`].
+    /// `None` when no upgrade is pending; nothing changes then.
+    ///
+    /// Without this call the upgrade is taken: the bytes after the request
+    /// belong to the new protocol and `parse` consumes nothing more.
+    pub fn decline_upgrade(&mut self) -> Option<Disposition> {
+        self.core.decline_upgrade()
     }
 }
 
@@ -267,7 +295,7 @@ pub struct ResponseParser<const N: usize = DEFAULT_CAPACITY> {
     core: Core<N>,
 }
 
-parser_common!(ResponseParser, Section::Response);
+parser_common!(ResponseParser, Section::Response, ResponseHead);
 
 impl<const N: usize> ResponseParser<N> {
     /// The method of the request that the next response answers; it stays in
@@ -282,14 +310,15 @@ impl<const N: usize> ResponseParser<N> {
     ///
     /// The first error in the stream, with its stream offset; after it every
     /// call returns the same error.
-    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
-        self.core.parse(input, |m, fields, framing| ResponseHead {
-            version: m.start.version(),
-            version_bytes: slice(input, m.start.version_bytes),
-            code: m.start.code,
-            reason: slice(input, m.start.reason),
+    pub fn parse<'a>(&mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
+        self.core.parse(input, |start, fields, decision| ResponseHead {
+            version: start.version(),
+            version_bytes: slice(input, start.version_bytes),
+            code: start.code,
+            reason: slice(input, start.reason),
+            framing: decision.framing,
+            connection: decision.disposition,
             fields,
-            framing,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! trailer machines, the body decoders. `RequestParser` and `ResponseParser`
 //! (in `mod.rs`) wrap it and turn completed heads into their role's view.
 
-use super::{Event, Finish, Progress};
+use super::{Event, FieldsRef, Finish, Progress, Trailers};
 use crate::body::chunked::Chunked;
 use crate::body::{AtEof, BodyDecoder, BodyStep};
 use crate::config::{Config, Leniency};
@@ -12,6 +12,9 @@ use crate::framing::fields::may_be_known;
 use crate::framing::{self, Disposition, Framing, FramingContext, FramingDecision, FramingFields, MethodKind};
 use crate::head::machine::{HeadMachine, Section};
 use crate::head::{FieldSink, FieldSpan, Fields, StartLine, slice};
+
+/// `Core::fields_of` before any section is complete.
+const NO_FIELDS: u64 = u64::MAX;
 
 /// `repr(u8)`: an explicit tag byte, so "in the head?" (asked first on
 /// every call) is one compare, not a niche decoding of the body decoder.
@@ -117,6 +120,13 @@ pub(super) struct Core<const N: usize> {
     pub(super) decision: FramingDecision,
     /// Method of the request the next response answers.
     pub(super) method: MethodKind,
+    /// The number of the head or trailer section being parsed (counted from
+    /// 0 in the stream), of the last complete one, and how many fields that
+    /// one has: `fields` hands them out until the section being parsed
+    /// stores its first field over them.
+    pub(super) section_no: u64,
+    pub(super) fields_of: u64,
+    pub(super) fields_len: usize,
 }
 
 impl<const N: usize> Core<N> {
@@ -133,6 +143,9 @@ impl<const N: usize> Core<N> {
             offset: 0,
             decision: FramingDecision::NONE,
             method: MethodKind::Other,
+            section_no: 0,
+            fields_of: NO_FIELDS,
+            fields_len: 0,
         }
     }
 
@@ -172,9 +185,9 @@ impl<const N: usize> Core<N> {
     /// the role's view of it built by `view`.
     #[inline(always)]
     pub(super) fn parse<'a, H>(
-        &'a mut self,
+        &mut self,
         input: &'a [u8],
-        view: impl FnOnce(&HeadMachine, Fields<'a>, Framing) -> H,
+        view: impl FnOnce(&StartLine, FieldsRef<'a>, &FramingDecision) -> H,
     ) -> Result<Progress<'a, H>, Error> {
         if !matches!(self.phase, Phase::Head) {
             // The end of a bodiless message, the call after every such head,
@@ -194,10 +207,40 @@ impl<const N: usize> Core<N> {
         let Some(len) = self.head(input)? else {
             return Ok(Progress { consumed: 0, event: None });
         };
+        let fields = self.complete_fields(input);
         let consumed = self.consume(len);
-        let fields = Fields::new(input, self.spans.get(..self.nspans).unwrap_or_default());
-        let head = view(&self.machine, fields, self.decision.framing);
+        let head = view(&self.machine.start, fields, &self.decision);
         Ok(Progress { consumed, event: Some(Event::Head(head)) })
+    }
+
+    /// The section just parsed from `input` is complete: its fields are the
+    /// ones `fields` hands out from now on.
+    #[inline(always)]
+    fn complete_fields<'a>(&mut self, input: &'a [u8]) -> FieldsRef<'a> {
+        self.fields_of = self.section_no;
+        self.fields_len = self.nspans;
+        FieldsRef { input, section: self.section_no }
+    }
+
+    /// The fields of the section `r` names, while `spans` still holds them.
+    pub(super) fn fields<'a>(&self, r: FieldsRef<'a>) -> Fields<'a, '_> {
+        let overwritten = self.section_no != self.fields_of && self.nspans > 0;
+        assert!(
+            r.section == self.fields_of && !overwritten,
+            "h1parse: these fields are gone (the parser has started on the next head or trailer section), \
+             or the head came from another parser"
+        );
+        Fields::new(r.input, self.spans.get(..self.fields_len).unwrap_or_default())
+    }
+
+    /// `RequestParser::decline_upgrade`.
+    pub(super) fn decline_upgrade(&mut self) -> Option<Disposition> {
+        if !matches!(self.phase, Phase::Upgraded) || self.section != Section::Request {
+            return None;
+        }
+        let d = self.decision.declined;
+        self.phase = self.next_message(d);
+        Some(d)
     }
 
     /// Head phase: `Ok(Some(len))` once the head is complete and framed.
@@ -226,12 +269,8 @@ impl<const N: usize> Core<N> {
         Ok(Some(len))
     }
 
-    fn fields<'a>(&'a self, input: &'a [u8]) -> Fields<'a> {
-        Fields::new(input, self.spans.get(..self.nspans).unwrap_or_default())
-    }
-
     /// Every phase but `Head`. Returns the bytes consumed and the event.
-    pub(super) fn after_head<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+    pub(super) fn after_head<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         if let Phase::Body(dec) = &mut self.phase {
             let step = dec.decode(input, self.offset, &self.cfg);
             return match step {
@@ -289,12 +328,7 @@ impl<const N: usize> Core<N> {
     /// The body ended after `consumed` bytes of `input`: a chunked body's
     /// trailer section follows (parsed now if its bytes are here), any
     /// other body's message is complete.
-    fn body_end<'a, H>(
-        &'a mut self,
-        input: &'a [u8],
-        consumed: usize,
-        chunked: bool,
-    ) -> Result<Progress<'a, H>, Error> {
+    fn body_end<'a, H>(&mut self, input: &'a [u8], consumed: usize, chunked: bool) -> Result<Progress<'a, H>, Error> {
         if !chunked {
             let d = self.decision.disposition;
             self.phase = self.next_message(d);
@@ -304,13 +338,14 @@ impl<const N: usize> Core<N> {
         self.machine = HeadMachine::new(Section::Trailers, &self.cfg);
         self.nspans = 0;
         let consumed = self.consume(consumed);
+        self.section_no += 1;
         let rest = input.get(consumed..).unwrap_or_default();
         let p: Progress<'a, H> = self.trailers(rest)?;
         Ok(Progress { consumed: consumed + p.consumed, event: p.event })
     }
 
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
-    fn trailers<'a, H>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+    fn trailers<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         // A slow peer: a few more bytes of the same name or value.
         if self.machine.continues(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
@@ -319,6 +354,7 @@ impl<const N: usize> Core<N> {
             return Ok(Progress { consumed: 0, event: None });
         };
         self.decision.used = Leniency::union(self.decision.used, self.machine.used);
+        let fields = self.complete_fields(input);
         self.consume(len);
         if self.nspans == 0 {
             let d = self.decision.disposition;
@@ -326,7 +362,7 @@ impl<const N: usize> Core<N> {
             return Ok(Progress { consumed: len, event: Some(Event::End(d)) });
         }
         self.phase = Phase::End;
-        Ok(Progress { consumed: len, event: Some(Event::Trailers(self.fields(input))) })
+        Ok(Progress { consumed: len, event: Some(Event::Trailers(Trailers { fields })) })
     }
 
     /// The leniencies the current (or last) message needed so far,
@@ -344,6 +380,7 @@ impl<const N: usize> Core<N> {
             Disposition::KeepAlive => {
                 self.machine = HeadMachine::new(self.section, &self.cfg);
                 self.nspans = 0;
+                self.section_no += 1;
                 Phase::Head
             }
             Disposition::Close => Phase::Closed,

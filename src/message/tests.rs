@@ -102,3 +102,40 @@ fn one_byte_at_a_time_never_revalidates() {
     // One call per byte plus one per event (each body byte is one here).
     assert!(calls <= s.len() + body + 4, "{calls} calls for {} bytes", s.len());
 }
+
+#[test]
+fn a_heads_fields_stay_readable_until_the_next_section_starts() {
+    let stream = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: v\r\n\r\n";
+    let mut p = RequestParser::new();
+    let progress = p.parse(stream).unwrap();
+    let Some(Event::Head(head)) = progress.event else { panic!("head") };
+    let mut input = &stream[progress.consumed..];
+    // Through the body: the fields are still the head's.
+    let progress = p.parse(input).unwrap();
+    assert!(matches!(progress.event, Some(Event::Data(b"abc"))));
+    assert_eq!(p.fields(&head).get("host"), Some(&b"a"[..]));
+    input = &input[progress.consumed..];
+    // The last chunk starts the trailer section, which takes their place.
+    let progress = p.parse(input).unwrap();
+    let Some(Event::Trailers(trailers)) = progress.event else { panic!("trailers") };
+    assert_eq!(p.trailers(&trailers).get("t"), Some(&b"v"[..]));
+    assert!(std::panic::catch_unwind(|| p.fields(&head).len()).is_err(), "the head's fields are gone");
+    assert!(matches!(p.parse(&input[progress.consumed..]).unwrap().event, Some(Event::End(_))));
+    // After End, until the next head starts.
+    assert_eq!(p.trailers(&trailers).len(), 1);
+    assert!(p.parse(b"GET / HTTP/1.1\r\nHost: a\r\n").unwrap().event.is_none());
+    assert!(std::panic::catch_unwind(|| p.trailers(&trailers).len()).is_err(), "the trailers are gone");
+}
+
+#[test]
+fn a_bodiless_heads_fields_outlive_its_end() {
+    let mut p = RequestParser::new();
+    let Some(Event::Head(head)) = p.parse(b"GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\r\n").unwrap().event else {
+        panic!("head")
+    };
+    assert!(matches!(p.parse(b"").unwrap().event, Some(Event::End(Disposition::KeepAlive))));
+    assert_eq!(p.fields(&head).iter().map(|h| h.value).collect::<std::vec::Vec<_>>(), [&b"a"[..], b"1"]);
+    // A head from another parser names no section of this one.
+    let other = RequestParser::new();
+    assert!(std::panic::catch_unwind(|| other.fields(&head).len()).is_err());
+}

@@ -206,14 +206,17 @@ pub fn parse_responses(stream: &[u8], methods: &[&str]) -> Vec<Resp> {
             }
             Some(Event::Head(h)) => {
                 let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-                let headers = h.fields.iter().map(|f| (f.name_str().to_string(), text(f.value))).collect();
+                let headers = parser.fields(&h).iter().map(|f| (f.name_str().to_string(), text(f.value))).collect();
                 current = Some(Resp { status: h.code, headers, body: Vec::new(), trailers: Vec::new() });
             }
             Some(Event::Data(d)) => current.as_mut().unwrap().body.extend_from_slice(d),
             Some(Event::Trailers(t)) => {
                 let r = current.as_mut().unwrap();
-                r.trailers =
-                    t.iter().map(|f| (f.name_str().to_string(), String::from_utf8_lossy(f.value).into())).collect();
+                r.trailers = parser
+                    .trailers(&t)
+                    .iter()
+                    .map(|f| (f.name_str().to_string(), String::from_utf8_lossy(f.value).into()))
+                    .collect();
             }
             Some(Event::End(_)) => {
                 let r = current.take().unwrap();
@@ -253,7 +256,7 @@ pub fn read_response(s: &mut TcpStream, method: &str) -> Resp {
             }
             Some(Event::Head(h)) => {
                 let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-                let headers = h.fields.iter().map(|f| (f.name_str().to_string(), text(f.value))).collect();
+                let headers = parser.fields(&h).iter().map(|f| (f.name_str().to_string(), text(f.value))).collect();
                 resp = Some(Resp { status: h.code, headers, body: Vec::new(), trailers: Vec::new() });
             }
             Some(Event::Data(d)) => resp.as_mut().unwrap().body.extend_from_slice(d),

@@ -10,7 +10,7 @@
 
 use h1parse::{
     Config, Disposition, Error, Event, Fields, Finish, Framing, Leniency, Progress, RequestHead, RequestParser,
-    ResponseHead, ResponseParser,
+    ResponseHead, ResponseParser, Trailers,
 };
 use std::fmt::Write as _;
 
@@ -95,18 +95,22 @@ pub trait Parser {
     /// The head event type.
     type Head<'a>;
     /// See `RequestParser::parse`.
-    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, Self::Head<'a>>, Error>;
+    fn parse<'a>(&mut self, input: &'a [u8]) -> Result<Progress<'a, Self::Head<'a>>, Error>;
     /// See `RequestParser::finish`.
     fn finish(&mut self) -> Result<Finish, Error>;
     /// See `RequestParser::leniencies_used`.
     fn leniencies_used(&self) -> Leniency;
     /// Writes the start line, fields and `body` line of a head.
-    fn render_head(head: &Self::Head<'_>, out: &mut String);
+    fn render_head(&self, head: &Self::Head<'_>, out: &mut String);
+    /// Writes the trailer fields.
+    fn render_trailers(&self, trailers: &Trailers<'_>, out: &mut String);
+    /// What the head says the connection does after the message.
+    fn verdict(head: &Self::Head<'_>) -> Disposition;
 }
 
 impl Parser for RequestParser {
     type Head<'a> = RequestHead<'a>;
-    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
+    fn parse<'a>(&mut self, input: &'a [u8]) -> Result<Progress<'a, RequestHead<'a>>, Error> {
         RequestParser::parse(self, input)
     }
     fn finish(&mut self) -> Result<Finish, Error> {
@@ -115,7 +119,7 @@ impl Parser for RequestParser {
     fn leniencies_used(&self) -> Leniency {
         RequestParser::leniencies_used(self)
     }
-    fn render_head(h: &RequestHead<'_>, out: &mut String) {
+    fn render_head(&self, h: &RequestHead<'_>, out: &mut String) {
         out.push_str("request ");
         out.push_str(&escape(h.method));
         out.push(' ');
@@ -123,14 +127,20 @@ impl Parser for RequestParser {
         out.push(' ');
         out.push_str(&escape(h.version_bytes));
         out.push('\n');
-        render_fields("header", &h.fields, out);
+        render_fields("header", &self.fields(h), out);
         render_framing(h.framing, out);
+    }
+    fn render_trailers(&self, t: &Trailers<'_>, out: &mut String) {
+        render_fields("trailer", &self.trailers(t), out);
+    }
+    fn verdict(h: &RequestHead<'_>) -> Disposition {
+        h.connection
     }
 }
 
 impl Parser for ResponseParser {
     type Head<'a> = ResponseHead<'a>;
-    fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
+    fn parse<'a>(&mut self, input: &'a [u8]) -> Result<Progress<'a, ResponseHead<'a>>, Error> {
         ResponseParser::parse(self, input)
     }
     fn finish(&mut self) -> Result<Finish, Error> {
@@ -139,15 +149,21 @@ impl Parser for ResponseParser {
     fn leniencies_used(&self) -> Leniency {
         ResponseParser::leniencies_used(self)
     }
-    fn render_head(h: &ResponseHead<'_>, out: &mut String) {
+    fn render_head(&self, h: &ResponseHead<'_>, out: &mut String) {
         // Three digits as sent (a code below 100 needs the `any_status_code` leniency).
         let _ = writeln!(out, "response {} {:03} {}", escape(h.version_bytes), h.code, escape(h.reason));
-        render_fields("header", &h.fields, out);
+        render_fields("header", &self.fields(h), out);
         render_framing(h.framing, out);
+    }
+    fn render_trailers(&self, t: &Trailers<'_>, out: &mut String) {
+        render_fields("trailer", &self.trailers(t), out);
+    }
+    fn verdict(h: &ResponseHead<'_>) -> Disposition {
+        h.connection
     }
 }
 
-fn render_fields(label: &str, fields: &Fields<'_>, out: &mut String) {
+fn render_fields(label: &str, fields: &Fields<'_, '_>, out: &mut String) {
     for f in fields.iter() {
         let _ = writeln!(out, "{label} {}: {}", escape(f.name), escape(f.value));
     }
@@ -227,7 +243,7 @@ pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]
                     start += consumed;
                     break;
                 }
-                Ok(Progress { consumed, event: Some(event) }) => (consumed, render_event::<P>(event, &mut log)),
+                Ok(Progress { consumed, event: Some(event) }) => (consumed, render_event(p, event, &mut log)),
             };
             start += consumed;
             if let Some(d) = end {
@@ -257,11 +273,11 @@ pub fn drive<'s, P: Parser>(p: &mut P, pieces: impl IntoIterator<Item = &'s [u8]
 }
 
 /// Renders one event but `End`, whose disposition it returns.
-fn render_event<P: Parser>(event: Event<'_, P::Head<'_>>, log: &mut Log) -> Option<Disposition> {
+fn render_event<P: Parser>(p: &P, event: Event<'_, P::Head<'_>>, log: &mut Log) -> Option<Disposition> {
     match event {
-        Event::Head(h) => P::render_head(&h, log.line()),
+        Event::Head(h) => p.render_head(&h, log.line()),
         Event::Data(d) => log.data(d),
-        Event::Trailers(t) => render_fields("trailer", &t, log.line()),
+        Event::Trailers(t) => p.render_trailers(&t, log.line()),
         Event::End(d) => return Some(d),
     }
     None
