@@ -66,9 +66,10 @@ fn fuzz_dir() -> PathBuf {
 
 #[test]
 fn minimized_crashers_stay_fixed() {
-    // Zero files is fine (nothing has crashed yet); a folder that is not a
-    // target is not.
-    replay_all(&fuzz_dir().join("regressions"));
+    // Each file fails its target's check on the code before its fix (see
+    // fuzz/regressions/README.md); a folder that is not a target fails too.
+    let n = replay_all(&fuzz_dir().join("regressions"));
+    assert!(n >= 2, "expected the committed regression inputs, found {n}");
 }
 
 #[test]
@@ -162,5 +163,25 @@ fn a_bare_cr_at_a_line_limit_is_a_bare_cr() {
             let checks::Outcome::Error(e) = t.outcome else { panic!("{:?}", t.outcome) };
             assert_eq!((e.kind(), e.offset()), (h1parse::ErrorKind::BareCr, at), "{limits:?}");
         }
+    }
+}
+
+#[test]
+fn the_line_limit_check_fails_on_what_the_old_code_reported() {
+    // What the code before each fix reported for the two committed inputs
+    // (fuzz/regressions/split_vs_whole/): the check that replays them must
+    // reject it, or those files would replay nothing.
+    let cfg = h1parse::Config { limits: checks::small_limits(), ..h1parse::Config::new() };
+    let dir = fuzz_dir().join("regressions/split_vs_whole");
+    for (file, kind) in [
+        ("bare-cr-at-the-start-line-limit", h1parse::ErrorKind::StartLineTooLong),
+        ("empty-lines-before-a-request-line-past-the-start-line-limit", h1parse::ErrorKind::StartLineTooLong),
+    ] {
+        let data = std::fs::read(dir.join(file)).expect("regression input");
+        let stream = &data[1..];
+        // Both were reported at offset 48, the limit counted from byte 0.
+        let old = checks::Trace { steps: Vec::new(), outcome: checks::Outcome::Error(h1parse::Error::new(kind, 48)) };
+        let run = std::panic::catch_unwind(|| checks::check_trace(&old, stream, &checks::Role::Request, &cfg));
+        assert!(run.is_err(), "{file}: the old outcome passes the checks");
     }
 }

@@ -101,8 +101,11 @@ fn te_te_obs_fold() {
 
 #[test]
 fn te_te_chunked_twice() {
+    // A parser that decodes chunked once would take the request after the
+    // last chunk for the next one.
     refused(
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
+          GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
         ErrorKind::ChunkedTwice,
     );
 }
@@ -213,7 +216,11 @@ fn bare_lf_hiding_a_field_in_the_head() {
 
 #[test]
 fn nul_truncating_a_field_value() {
-    refused(b"POST / HTTP/1.1\r\nHost: a\r\nX: y\x00\r\nContent-Length: 3\r\n\r\n", ErrorKind::BadFieldValue);
+    // Read past the NUL, the body is `abc` and a request follows it.
+    refused(
+        b"POST / HTTP/1.1\r\nHost: a\r\nX: y\x00\r\nContent-Length: 3\r\n\r\nabcGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
+        ErrorKind::BadFieldValue,
+    );
 }
 
 #[test]

@@ -652,6 +652,22 @@ pub fn ref_chunked(body: &[u8], max_digits: u32, lf_in_trailers: bool) -> RefChu
     }
 }
 
+/// A line-length error points at the first byte past its line's limit: that
+/// many bytes after the line's first byte (the byte after the last LF), and
+/// not a line end (a CR or LF there ends the line; a CR not followed by LF
+/// is a bare CR). Empty lines before a request line are not part of it.
+fn check_line_limit(stream: &[u8], cfg: &Config, e: Error) {
+    let limit = match e.kind() {
+        ErrorKind::StartLineTooLong => cfg.limits.start_line,
+        ErrorKind::FieldLineTooLong => cfg.limits.field_line,
+        _ => return,
+    };
+    let at = usize::try_from(e.offset()).expect("offset");
+    let line_start = stream[..at].iter().rposition(|&b| b == b'\n').map_or(0, |lf| lf + 1);
+    assert_eq!(at - line_start, limit as usize, "{e:?}: not at the line's limit (line starts at {line_start})");
+    assert!(!matches!(stream.get(at), Some(b'\r' | b'\n')), "{e:?} at a line end");
+}
+
 /// Errors h1parse may give on a chunked body the reference reader accepts:
 /// it checks extension and trailer-field syntax and sizes, the reference does not.
 fn stricter_in_chunked(kind: ErrorKind) -> bool {
@@ -748,6 +764,9 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
                 last_end = Some((*d, s.offset));
             }
         }
+    }
+    if let Outcome::Error(e) = trace.outcome {
+        check_line_limit(stream, cfg, e);
     }
     match (trace.outcome, body) {
         (Outcome::Finish(Finish::End(d)), Some((framing, start, data))) => {
