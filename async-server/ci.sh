@@ -75,6 +75,14 @@ exec 3<&-
 [ "$(grep -c '^hello, world' "$work/burst.out")" = 200 ] || fail "pipelined bodies"
 ok "201 pipelined requests answered in order on one connection"
 
+# An upgrade is declined: answered in HTTP/1.1, the connection goes on.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /files/small.txt HTTP/1.1\r\nHost: t\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\nGET /files/small.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n' >&3
+timeout 10 cat <&3 >"$work/upgrade.out"
+exec 3<&-
+[ "$(grep -c '^HTTP/1.1 200 OK' "$work/upgrade.out")" = 2 ] || fail "declined upgrade: $(tr -d '\r' <"$work/upgrade.out")"
+ok "an Upgrade request answered in HTTP/1.1, the connection goes on"
+
 # Keep-alive across several URLs.
 out=$(curl -sS -w '[%{num_connects} %{http_code}]' "$base/files/small.txt" "$base/" "$base/files/nope" "$base/files/small.txt")
 [[ "$out" == "hello, world"$'\n'"[1 200]"*"[0 200]"*"[0 404]hello, world"$'\n'"[0 200]" ]] || fail "keep-alive: $out"

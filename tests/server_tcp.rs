@@ -224,11 +224,17 @@ fn connection_close_and_http10_are_honoured() {
     let resps = parse_responses(&raw, &["GET"]);
     assert_eq!(resps.len(), 1);
     assert!(resps[0].closes());
-    // An Upgrade request is answered normally, then the connection closes:
-    // what follows it belongs to a protocol this server does not speak.
-    let upgrade = b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello";
-    let r = refused(&srv, upgrade, "GET");
-    assert_eq!(r.status, 200);
+    // Upgrades are declined: the request is answered in HTTP/1.1 and the
+    // connection goes on in HTTP/1.1 (a CONNECT likewise).
+    let raw = exchange_raw(
+        srv.addr,
+        b"GET / HTTP/1.1\r\nHost: t\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n\
+          CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n\
+          GET /files/none HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    let resps = parse_responses(&raw, &["GET", "CONNECT", "GET"]);
+    assert_eq!(resps.iter().map(|r| r.status).collect::<Vec<_>>(), [200, 404, 404]);
+    assert!(!resps[0].closes() && !resps[1].closes() && resps[2].closes());
 }
 
 #[test]

@@ -382,8 +382,6 @@ impl Conn<'_> {
                 }
             }
         };
-        // Upgrade requests are answered normally, then the connection closes:
-        // the bytes after them belong to a protocol this server does not speak.
         let close = reply.close || !keep_alive;
         self.log_reply(&ex.req, &reply);
         let reply = Reply { close, ..reply };

@@ -96,6 +96,10 @@ pub fn parse_step(
             }
             Step::Trailers
         }
+        // An `Upgrade` request or a CONNECT: this server speaks no other
+        // protocol, so it answers in HTTP/1.1 and goes on reading HTTP/1.1
+        // (RFC 9110 7.8: a server may ignore Upgrade).
+        Some(Event::End(Disposition::Upgrade)) => Step::End(parser.decline_upgrade().unwrap_or(Disposition::Close)),
         Some(Event::End(d)) => Step::End(d),
     };
     (step, progress.consumed)
