@@ -100,6 +100,12 @@ impl<T: Copy, const N: usize> Slots<T, N> {
     pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
+
+    /// A [`Pusher`] that appends after the values so far, up to `cap` in all.
+    #[inline(always)]
+    pub(crate) fn pusher(&mut self, cap: usize) -> Pusher<'_, T> {
+        Pusher::new(&mut self.items, &mut self.len, cap)
+    }
 }
 
 impl<T: Copy, const N: usize> Default for Slots<T, N> {
@@ -123,6 +129,53 @@ impl<T: Copy, const N: usize> Clone for Slots<T, N> {
 impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Slots<T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+/// Appends to a [`Slots`] or [`Prefix`] with the length in a local, so a
+/// loop that pushes keeps it in a register; the owner's length is brought
+/// up to date when the pusher is dropped. The owner's invariant holds
+/// throughout: its length only ever grows to a count of written slots (and
+/// if the pusher is leaked, the owner keeps its old, shorter length).
+pub(crate) struct Pusher<'s, T: Copy> {
+    /// The owner's slots up to the cap.
+    items: &'s mut [MaybeUninit<T>],
+    /// Invariant: `len <= items.len()` and `items[..len]` are initialised.
+    len: usize,
+    owner_len: &'s mut usize,
+}
+
+impl<'s, T: Copy> Pusher<'s, T> {
+    #[inline(always)]
+    fn new(items: &'s mut [MaybeUninit<T>], owner_len: &'s mut usize, cap: usize) -> Self {
+        let len = *owner_len;
+        let end = cap.min(items.len()).max(len);
+        Pusher { items: items.get_mut(..end).unwrap_or_default(), len, owner_len }
+    }
+
+    /// Stores `value` in the next free slot below the cap.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] at the cap (nothing changes).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) -> Result<(), Full> {
+        self.items.get_mut(self.len).ok_or(Full)?.write(value);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// How many values the owner holds, those pushed here included.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl<T: Copy> Drop for Pusher<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.owner_len = self.len;
     }
 }
 
@@ -174,6 +227,12 @@ impl<'s, T: Copy> Prefix<'s, T> {
     #[inline(always)]
     pub(crate) fn clear(&mut self) {
         self.len = 0;
+    }
+
+    /// A [`Pusher`] that appends after the values so far, up to `cap` in all.
+    #[inline(always)]
+    pub(crate) fn pusher(&mut self, cap: usize) -> Pusher<'_, T> {
+        Pusher::new(self.items, &mut self.len, cap)
     }
 
     /// The values pushed, as a slice of the caller's storage that lives as
@@ -271,5 +330,41 @@ mod tests {
         let p = Prefix::new(&mut storage);
         assert_eq!(p.as_slice(), &[]);
         assert_eq!(p.into_init(), &[]);
+    }
+
+    #[test]
+    fn a_pusher_appends_up_to_its_cap_and_the_owner_sees_it_when_dropped() {
+        let mut s = Slots::<u32, 4>::new();
+        s.push(1).unwrap();
+        {
+            let mut p = s.pusher(3);
+            assert_eq!(p.len(), 1);
+            assert_eq!(p.push(2), Ok(()));
+            assert_eq!(p.push(3), Ok(()));
+            assert_eq!(p.push(4), Err(Full), "the cap, below the storage");
+            assert_eq!(p.len(), 3);
+        }
+        assert_eq!(s.as_slice(), &[1, 2, 3]);
+        // A cap past the storage stops at the storage.
+        let mut p = s.pusher(99);
+        assert_eq!(p.push(4), Ok(()));
+        assert_eq!(p.push(5), Err(Full));
+        drop(p);
+        assert_eq!(s.as_slice(), &[1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_leaked_pusher_leaves_the_owner_as_it_was() {
+        let mut storage = [MaybeUninit::<u8>::uninit(); 3];
+        let mut prefix = Prefix::new(&mut storage);
+        prefix.push(7).unwrap();
+        let mut p = prefix.pusher(3);
+        p.push(8).unwrap();
+        core::mem::forget(p);
+        assert_eq!(prefix.as_slice(), &[7]);
+        let mut p = prefix.pusher(3);
+        p.push(9).unwrap();
+        drop(p);
+        assert_eq!(prefix.into_init(), &[7, 9]);
     }
 }

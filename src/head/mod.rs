@@ -55,7 +55,9 @@ impl StartLine {
 }
 
 /// Receives the start line once per head, then each field line as soon as
-/// it is known to be complete.
+/// it is known to be complete: one by one from the byte states
+/// ([`FieldSink::field`]), or through a [`FieldWriter`] from the walk, which
+/// keeps the count in a register across many lines.
 pub(crate) trait FieldSink<'b> {
     /// The start line of a head (never called for a trailer section), before
     /// its first field; `buf` is the head buffer its spans point into.
@@ -68,6 +70,36 @@ pub(crate) trait FieldSink<'b> {
     fn reset(&mut self);
     /// How many fields it has received since the last reset.
     fn count(&self) -> usize;
+    /// What the walk stores fields through.
+    type Writer<'w>: FieldWriter<'b>
+    where
+        Self: 'w;
+    /// A writer that appends after the fields so far; they count once it
+    /// is dropped.
+    fn writer(&mut self) -> Self::Writer<'_>;
+    /// Reads `span`, the field the writer last stored and said must be read
+    /// ([`Pushed::StoredToRead`]): the checks [`FieldSink::field`] makes
+    /// after storing a field.
+    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
+}
+
+/// Stores fields one after another for the walk.
+pub(crate) trait FieldWriter<'b> {
+    /// Stores one field, unless the storage or the field limit is full.
+    fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed;
+}
+
+/// What [`FieldWriter::push`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    /// The field is stored.
+    Stored,
+    /// The field is stored, and the sink must read it ([`FieldSink::read`])
+    /// before the next one: its name may be one that decides framing.
+    StoredToRead,
+    /// Nothing stored: the storage or the field limit is full (`field`
+    /// reports it, at the right offset).
+    Full,
 }
 
 /// One header (or trailer) field: name as sent, value with its surrounding

@@ -8,10 +8,10 @@
 //! (Content-Length, Transfer-Encoding, Host) belong to the message parser.
 
 use super::machine::{HeadMachine, Section};
-use super::{FieldSink, FieldSpan, Header, StartLine, slice};
+use super::{FieldSink, FieldSpan, FieldWriter, Header, Pushed, StartLine, slice};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind, Fault};
-use crate::uninit::Prefix;
+use crate::uninit::{Prefix, Pusher};
 use crate::version::Version;
 use core::mem::MaybeUninit;
 
@@ -58,6 +58,50 @@ impl<'b> FieldSink<'b> for Storage<'_, 'b> {
     fn count(&self) -> usize {
         self.len
     }
+
+    type Writer<'w>
+        = StorageWriter<'w, 'b>
+    where
+        Self: 'w;
+
+    #[inline(always)]
+    fn writer(&mut self) -> StorageWriter<'_, 'b> {
+        let (len, cap) = (self.len, self.limit.min(self.headers.len()));
+        StorageWriter { headers: &mut *self.headers, len, cap, owner_len: &mut self.len }
+    }
+
+    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
+        Ok(())
+    }
+}
+
+/// [`Storage`]'s writer: the count in a local, written back when dropped.
+struct StorageWriter<'w, 'b> {
+    headers: &'w mut [Header<'b>],
+    len: usize,
+    cap: usize,
+    owner_len: &'w mut usize,
+}
+
+impl<'b> FieldWriter<'b> for StorageWriter<'_, 'b> {
+    #[inline(always)]
+    fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed {
+        match self.headers.get_mut(self.len).filter(|_| self.len < self.cap) {
+            Some(slot) => {
+                *slot = Header { name: slice(buf, span.name), value: slice(buf, span.value) };
+                self.len += 1;
+                Pushed::Stored
+            }
+            None => Pushed::Full,
+        }
+    }
+}
+
+impl Drop for StorageWriter<'_, '_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.owner_len = self.len;
+    }
 }
 
 /// Writes fields into the caller's uninitialised storage: a slot is written
@@ -85,6 +129,33 @@ impl<'b> FieldSink<'b> for UninitStorage<'_, 'b> {
 
     fn count(&self) -> usize {
         self.slots.len()
+    }
+
+    type Writer<'w>
+        = HeaderPusher<'w, 'b>
+    where
+        Self: 'w;
+
+    #[inline(always)]
+    fn writer(&mut self) -> HeaderPusher<'_, 'b> {
+        HeaderPusher(self.slots.pusher(self.limit))
+    }
+
+    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
+        Ok(())
+    }
+}
+
+/// [`UninitStorage`]'s writer.
+struct HeaderPusher<'w, 'b>(Pusher<'w, Header<'b>>);
+
+impl<'b> FieldWriter<'b> for HeaderPusher<'_, 'b> {
+    #[inline(always)]
+    fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed {
+        match self.0.push(Header { name: slice(buf, span.name), value: slice(buf, span.value) }) {
+            Ok(()) => Pushed::Stored,
+            Err(_) => Pushed::Full,
+        }
     }
 }
 

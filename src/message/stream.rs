@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::framing::fields::may_be_known;
 use crate::framing::{self, Disposition, Framing, FramingContext, FramingDecision, FramingFields, MethodKind};
 use crate::head::machine::{HeadMachine, Section};
-use crate::head::{FieldSink, FieldSpan, Fields, StartLine, slice};
+use crate::head::{FieldSink, FieldSpan, FieldWriter, Fields, Pushed, StartLine, slice};
 
 /// `Core::fields_of` before any section is complete.
 const NO_FIELDS: u64 = u64::MAX;
@@ -88,11 +88,58 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         self.len
     }
 
+    type Writer<'w>
+        = SpanWriter<'w>
+    where
+        Self: 'w;
+
+    #[inline(always)]
+    fn writer(&mut self) -> SpanWriter<'_> {
+        let (len, cap) = (self.len, self.cap);
+        SpanWriter { spans: self.spans.get_mut(..cap).unwrap_or_default(), len, owner_len: &mut self.len }
+    }
+
+    #[inline(never)]
+    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
+        match self.facts.as_deref_mut() {
+            Some(facts) => facts.read_field(buf, span.name, span.value, self.cfg),
+            None => Ok(()),
+        }
+    }
+
     fn reset(&mut self) {
         self.len = 0;
         if let Some(facts) = self.facts.as_deref_mut() {
             *facts = FramingFields::default();
         }
+    }
+}
+
+/// [`SpanSink`]'s writer: the count in a local, written back when dropped.
+struct SpanWriter<'w> {
+    /// The storage up to the cap.
+    spans: &'w mut [FieldSpan],
+    len: usize,
+    owner_len: &'w mut usize,
+}
+
+impl<'b> FieldWriter<'b> for SpanWriter<'_> {
+    #[inline(always)]
+    fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed {
+        let Some(slot) = self.spans.get_mut(self.len) else {
+            return Pushed::Full;
+        };
+        *slot = span;
+        self.len += 1;
+        // (A trailer section's sink has no framing fields to read.)
+        if may_be_known(buf, span.name) { Pushed::StoredToRead } else { Pushed::Stored }
+    }
+}
+
+impl Drop for SpanWriter<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.owner_len = self.len;
     }
 }
 
@@ -201,7 +248,7 @@ impl<const N: usize> Core<N> {
         }
         // A slow peer: a few more bytes of the same token, target or value,
         // or one byte that only moves a field line on.
-        if self.machine.continues(input, &self.cfg) {
+        if self.machine.slow_peer_shortcut(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
         }
         let Some(len) = self.head(input)? else {
@@ -347,7 +394,7 @@ impl<const N: usize> Core<N> {
     /// Trailer section: retained until complete, then `Trailers` (if any) and `End`.
     fn trailers<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         // A slow peer: a few more bytes of the same name or value.
-        if self.machine.continues(input, &self.cfg) {
+        if self.machine.slow_peer_shortcut(input, &self.cfg) {
             return Ok(Progress { consumed: 0, event: None });
         }
         let Some(len) = self.run_machine(input, false)? else {

@@ -3,7 +3,7 @@
 //! randomised kernel test.
 
 use super::dispatch::Backend;
-use super::{Blocks, Kernels, WithKernels, scalar};
+use super::{Cursor, Kernels, WithKernels, scalar};
 use crate::chars::{TARGET, TARGET_LENIENT, TCHAR, VALUE};
 
 /// The scans' answers from `from` to `end`, by the reference.
@@ -15,8 +15,8 @@ struct Answers {
     target_lenient: usize,
 }
 
-/// Every scan of one backend, and the block index's searches, from `from`
-/// to `end`, compared with the reference's answers.
+/// Every scan of one backend, and the block index's searches and masks,
+/// from `from` to `end`, compared with the reference's answers.
 #[derive(Clone, Copy)]
 struct ScansAgree<'a> {
     buf: &'a [u8],
@@ -36,9 +36,28 @@ impl WithKernels for ScansAgree<'_> {
             target: k.skip_target(buf, from, end, false),
             target_lenient: k.skip_target(buf, from, end, true),
         };
-        let mut blocks = Blocks::new(buf, k);
-        got == want && blocks.token_end(from).min(end) == want.token && blocks.value_end(from).min(end) == want.value
+        let mut blocks = Cursor::new(buf, k);
+        got == want
+            && blocks.token_end(from).min(end) == want.token
+            && blocks.value_end(from).min(end) == want.value
+            && masks_agree(buf, from, &mut Cursor::new(buf, k))
     }
+}
+
+/// The masks a cursor hands out from `at` against the reference: bit `i`
+/// is byte `at + i` while it is in the block (set past the buffer's end),
+/// clear past the block.
+fn masks_agree<K: Kernels>(buf: &[u8], at: usize, cursor: &mut Cursor<'_, K>) -> bool {
+    use crate::chars::in_class;
+    let (masks, block_end) = cursor.masks_from(at);
+    (0..64).all(|i| {
+        let want = match buf.get(at + i) {
+            _ if at + i >= block_end => (false, false),
+            Some(&b) => (!in_class(&TCHAR, b), !in_class(&VALUE, b)),
+            None => (true, true),
+        };
+        ((masks.not_tchar >> i) & 1 == 1, (masks.not_value >> i) & 1 == 1) == want
+    })
 }
 
 /// The block classifier of one backend on one block, compared with the reference.

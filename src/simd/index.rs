@@ -1,10 +1,12 @@
-//! The block index: 64-byte blocks classified once into bitmasks, and a
-//! cursor that answers the scans' questions from them.
+//! The block index (stage 1 of the walk, `head/machine/walk.rs`): 64-byte
+//! blocks classified once into bitmasks, and a cursor that answers the
+//! scans' questions from them.
 //!
-//! A head's field lines are found by walking two bitmasks instead of
+//! A head's field lines are found by reading two bitmasks instead of
 //! scanning each line: a line's colon is the first byte that is not a tchar,
 //! its CR the first that is not a field-value byte, each a shift and a
-//! trailing-zero count once the block is classified.
+//! trailing-zero count once the block is classified. Searches move forward
+//! only, as the walk does, so one block is kept.
 
 use super::Kernels;
 
@@ -26,28 +28,19 @@ impl BlockMasks {
     }
 }
 
-/// Where token and field-value bytes stop, from 64-byte blocks classified
-/// once. A block is classified when a search reaches a byte the kept blocks
-/// do not hold, and starts at that byte (so a search that starts mid-buffer,
-/// as a resumed parse does, classifies no byte before it; a search running
-/// off a block's end gets the block right after it). Bytes past `buf.len()`
-/// count as stops in both classes, so every answer is at most `buf.len()`.
-///
-/// Same answers as the scans: `token_end(from).min(end) ==
-/// skip_token(buf, from, end)` for every `from <= end <= buf.len()`, and the
-/// same for `value_end` and `skip_value` (tested in `tests.rs`). Searches are
-/// cheapest moving forward (the last block is kept, and the value mask of the
-/// one before).
-pub(crate) struct Blocks<'a, K: Kernels> {
+/// A forward cursor over the block index of `buf`: the masks of one block
+/// are kept, and a block is classified when a search reaches a byte it does
+/// not hold (starting at that byte, so a resumed parse classifies nothing
+/// before where it stopped). The field-line walk reads both masks of a line
+/// at once from [`Cursor::masks_from`], and goes on with
+/// [`Cursor::token_end`] / [`Cursor::value_end`] when a line runs past the
+/// block. Bytes past `buf.len()` are stops in every class, so every answer
+/// is at most `buf.len()`.
+pub(crate) struct Cursor<'a, K: Kernels> {
     buf: &'a [u8],
-    /// Index of the block's first byte; [`NO_BLOCK`] before the first load.
+    /// Index of the kept block's first byte; [`NO_BLOCK`] before the first load.
     base: usize,
     masks: BlockMasks,
-    /// The block before ([`NO_BLOCK`]: none) and its value mask: a field
-    /// line's value search starts at the line's start, which may lie in the
-    /// block before the one its colon search moved to.
-    prev_base: usize,
-    prev_value: u64,
     kernels: K,
 }
 
@@ -55,53 +48,65 @@ pub(crate) struct Blocks<'a, K: Kernels> {
 /// for every index `i` of a slice.
 const NO_BLOCK: usize = usize::MAX - 63;
 
-impl<'a, K: Kernels> Blocks<'a, K> {
+impl<'a, K: Kernels> Cursor<'a, K> {
     /// Nothing is classified until the first search.
     #[inline(always)]
     pub(crate) fn new(buf: &'a [u8], kernels: K) -> Self {
-        Blocks { buf, base: NO_BLOCK, masks: BlockMasks::default(), prev_base: NO_BLOCK, prev_value: 0, kernels }
+        Cursor { buf, base: NO_BLOCK, masks: BlockMasks::default(), kernels }
+    }
+
+    /// The masks of the kept block from `at` on (bit 0 is byte `at`),
+    /// loading the block at `at` unless the kept one holds it, and the index
+    /// one past the block's last byte. Bits for bytes from `buf.len()` on
+    /// are set; bits past the block are zero: a mask that is zero says
+    /// nothing about the bytes from that index on.
+    #[inline(always)]
+    pub(crate) fn masks_from(&mut self, at: usize) -> (BlockMasks, usize) {
+        let mut lane = at.wrapping_sub(self.base);
+        if lane >= 64 {
+            if at >= self.buf.len() {
+                return (BlockMasks { not_tchar: !0, not_value: !0 }, at + 64);
+            }
+            self.load(at);
+            lane = 0;
+        }
+        (self.masks.shifted(lane as u32, 0), self.base + 64)
+    }
+
+    /// The kernels that classify the blocks, for the scans the index does
+    /// not answer.
+    #[inline(always)]
+    pub(crate) fn kernels(&self) -> K {
+        self.kernels
     }
 
     /// First index at or after `from` whose byte is not a tchar, else `buf.len()`.
     #[inline(always)]
     pub(crate) fn token_end(&mut self, from: usize) -> usize {
-        self.find(from, false)
+        self.find(from, |m| m.not_tchar)
     }
 
     /// First index at or after `from` whose byte may not be in a field value, else `buf.len()`.
     #[inline(always)]
     pub(crate) fn value_end(&mut self, from: usize) -> usize {
-        self.find(from, true)
+        self.find(from, |m| m.not_value)
     }
 
     #[inline(always)]
-    fn find(&mut self, mut from: usize, value: bool) -> usize {
-        let len = self.buf.len();
-        while from < len {
-            // `from`'s lane in the kept block, the one before, or a new
-            // block starting at `from`.
-            let at = from.wrapping_sub(self.base);
-            let (mask, at) = if at < 64 {
-                (if value { self.masks.not_value } else { self.masks.not_tchar }, at)
-            } else if value && from.wrapping_sub(self.prev_base) < 64 {
-                (self.prev_value, from - self.prev_base)
-            } else {
-                self.load(from);
-                (if value { self.masks.not_value } else { self.masks.not_tchar }, 0)
-            };
-            let rest = mask >> at;
+    fn find(&mut self, mut from: usize, mask: impl Fn(&BlockMasks) -> u64) -> usize {
+        while from < self.buf.len() {
+            let (masks, end) = self.masks_from(from);
+            let rest = mask(&masks);
             if rest != 0 {
                 return from + rest.trailing_zeros() as usize;
             }
-            from += 64 - at;
+            from = end;
         }
-        len
+        self.buf.len()
     }
 
-    /// Classifies the block at `base` (below `buf.len()`).
     #[inline(always)]
     fn load(&mut self, base: usize) {
-        (self.prev_base, self.prev_value) = (self.base, self.masks.not_value);
         self.base = base;
         self.masks = block_at(self.kernels, self.buf, base);
     }
@@ -110,7 +115,7 @@ impl<'a, K: Kernels> Blocks<'a, K> {
 /// The masks of the 64 bytes from `base` (below `buf.len()`); bits past the
 /// end of `buf` are set in every mask.
 #[inline(always)]
-pub(crate) fn block_at<K: Kernels>(kernels: K, buf: &[u8], base: usize) -> BlockMasks {
+fn block_at<K: Kernels>(kernels: K, buf: &[u8], base: usize) -> BlockMasks {
     match buf.get(base..base + 64).and_then(|b| <&[u8; 64]>::try_from(b).ok()) {
         Some(block) => kernels.classify(block),
         None => last_block(kernels, buf, base),

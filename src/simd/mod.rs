@@ -109,9 +109,7 @@ cfg_neon! {
 
 pub use check::kernels_agree;
 pub(crate) use dispatch::{Kernels, WithKernels, with_kernels};
-pub(crate) use index::{BlockMasks, Blocks};
-// The names the field-line loop uses until the walk replaces it.
-pub(crate) use dispatch::{Kernels as Classify, WithKernels as WithBlocks, with_kernels as with_blocks};
+pub(crate) use index::{BlockMasks, Cursor};
 
 /// Windows shorter than this are scanned by the scalar reference: a byte or
 /// two of new input (a slow peer) costs less than a call into a vector kernel.

@@ -167,9 +167,10 @@ fn kernels_agree_on_pseudo_random_input() {
     }
 }
 
-/// Every search of `Blocks` with one classifier against the scans: from
-/// every start after (and just before) each first block, with a fresh `Blocks`, and walking
-/// forward with one `Blocks` (as the field-line loop does).
+/// Every search of a `Cursor` with one classifier against the scans: from
+/// every start after (and just before) each first block, with a fresh
+/// cursor, and walking forward with one cursor (as the walk does); and the
+/// masks it hands out from every position against the reference's.
 #[derive(Clone, Copy)]
 struct CheckBlocks<'a>(&'a [u8]);
 
@@ -193,8 +194,7 @@ impl WithKernels for CheckBlocks<'_> {
                     assert_eq!(value.min(end), want_value, "value_end {}", at());
                 }
             }
-            // One `Blocks` walked forward, by token stops and value stops
-            // in turn (the previous block's value mask gets used).
+            // One cursor walked forward, by token stops and value stops in turn.
             let mut blocks = blocks_from(buf, origin, k);
             let mut from = origin;
             while from < buf.len() {
@@ -203,15 +203,38 @@ impl WithKernels for CheckBlocks<'_> {
                 assert_eq!(blocks.value_end(from), want_value, "walk: origin {origin} from {from}");
                 from = want_value.max(from + 1).min(want_token.max(from) + 5);
             }
+            check_masks_from(buf, origin, k);
         }
     }
 }
 
-/// A `Blocks` whose first block starts at `origin` (its first search).
-fn blocks_from<K: Kernels>(buf: &[u8], origin: usize, k: K) -> super::Blocks<'_, K> {
-    let mut blocks = super::Blocks::new(buf, k);
+/// A `Cursor` whose first block starts at `origin` (its first search).
+fn blocks_from<K: Kernels>(buf: &[u8], origin: usize, k: K) -> super::Cursor<'_, K> {
+    let mut blocks = super::Cursor::new(buf, k);
     blocks.token_end(origin);
     blocks
+}
+
+/// `masks_from(at)` of a cursor that kept the block at `origin`, against
+/// the reference: bit `i` is byte `at + i` while it is in the block (set for
+/// bytes past the buffer's end), the bits past the block are clear.
+fn check_masks_from<K: Kernels>(buf: &[u8], origin: usize, k: K) {
+    let reference = |at: usize, i: usize| -> (bool, bool) {
+        match buf.get(at + i) {
+            Some(&b) => (!crate::chars::in_class(&TCHAR, b), !crate::chars::in_class(&VALUE, b)),
+            None => (true, true),
+        }
+    };
+    for at in every(origin..=buf.len() + 1, 7) {
+        let mut cursor = blocks_from(buf, origin, k);
+        let (masks, block_end) = cursor.masks_from(at);
+        assert!(block_end > at, "origin {origin} at {at}");
+        for i in 0..64 {
+            let bits = ((masks.not_tchar >> i) & 1 == 1, (masks.not_value >> i) & 1 == 1);
+            let want = if at + i < block_end { reference(at, i) } else { (false, false) };
+            assert_eq!(bits, want, "origin {origin} at {at} bit {i} of {:?}", buf.escape_ascii());
+        }
+    }
 }
 
 fn check_blocks(buf: &[u8]) {
@@ -302,7 +325,7 @@ fn blocks_find_every_byte_value_at_every_position() {
     }
 }
 
-/// `(token_end, value_end)` from one position, each with a fresh `Blocks`.
+/// `(token_end, value_end)` from one position, each with a fresh `Cursor`.
 #[derive(Clone, Copy)]
 struct Search<'a>(&'a [u8], usize);
 
@@ -310,7 +333,7 @@ impl WithKernels for Search<'_> {
     type Output = (usize, usize);
     fn run<K: Kernels>(self, k: K) -> (usize, usize) {
         let (buf, from) = (self.0, self.1);
-        (super::Blocks::new(buf, k).token_end(from), super::Blocks::new(buf, k).value_end(from))
+        (super::Cursor::new(buf, k).token_end(from), super::Cursor::new(buf, k).value_end(from))
     }
 }
 

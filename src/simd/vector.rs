@@ -29,10 +29,11 @@
 //!
 //! Implementors of [`Vector`] wrap ISA intrinsics. Every method is `unsafe`
 //! with one contract, stated here once: *the CPU running the code supports the
-//! implementor's instruction set*. The backends in `x86.rs` and `neon.rs` only
-//! call these methods from functions that a capability handle (built after the
-//! feature check, see `mod.rs`) guards, or that compile-time `target_feature`
-//! guarantees. `load` additionally needs `LANES` readable bytes at its pointer.
+//! implementor's instruction set*. Only [`Vectors`] calls them, and a
+//! `Vectors<V>` is built only where that holds (its `new` is `unsafe` with
+//! that contract: `x86.rs` and `neon.rs` build one for the baseline ISA, and
+//! for AVX2 inside the function compiled for it, after the CPU check).
+//! `load` additionally needs `LANES` readable bytes at its pointer.
 
 use core::marker::PhantomData;
 
@@ -224,8 +225,8 @@ pub(super) unsafe fn skip<V: Vector, C: Class>(buf: &[u8], from: usize, end: usi
     let len = buf.len();
     let p = buf.as_ptr();
     let mut i = from;
-    // Two vectors per round while both fit: one branch per 2 * LANES bytes
-    // (a 4 KiB value scans about 20% faster than one vector per round).
+    // Two vectors per round while both fit: one branch per 2 * LANES bytes,
+    // which long values (a cookie, a token) pay back.
     while i < end && len - i >= 2 * V::LANES {
         // SAFETY: `i + 2 * LANES <= len`, so both loads stay inside `buf`.
         let (a, b) = unsafe { (C::outside(V::load(p.add(i))), C::outside(V::load(p.add(i + V::LANES)))) };

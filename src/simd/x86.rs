@@ -2,8 +2,9 @@
 //!
 //! SSE2 is part of the x86_64 baseline, so its kernels ([`sse2`]) can always
 //! be built. [`Avx2`] is a capability handle: only [`Avx2::detect`] builds
-//! one, after the CPU said it has AVX2 (at run time under `std`, at compile
-//! time otherwise), and it runs work inside a function compiled with AVX2.
+//! one, after the CPU said it has AVX2, BMI1 and BMI2 (at run time under
+//! `std`, at compile time otherwise), and it runs work inside a function
+//! compiled with them.
 //! The vector types implement [`Vector`] for the shared algorithm; their
 //! safety contract is the one in `vector.rs`. AVX-512 is not used: its
 //! intrinsics need a newer compiler than the crate's MSRV.
@@ -155,31 +156,34 @@ pub(super) fn sse2() -> Vectors<V128> {
 }
 
 /// Runs `op` with the AVX2 kernels, compiled with AVX2 enabled so that the
-/// kernels are inlined into it and their constants stay in registers.
+/// kernels are inlined into it and their constants stay in registers, and
+/// with BMI1/BMI2 (every AVX2 CPU has them) so that the bitmask walk shifts
+/// and counts without register constraints.
 ///
 /// # Safety
 ///
-/// The CPU has AVX2.
-#[target_feature(enable = "avx2")]
+/// The CPU has AVX2, BMI1 and BMI2.
+#[target_feature(enable = "avx2,bmi1,bmi2")]
 unsafe fn avx2_run<O: WithKernels>(op: O) -> O::Output {
     // SAFETY: this function's contract, and the kernels are called inside it.
     op.run(unsafe { Vectors::<V256>::new() })
 }
 
-/// Proof that the running CPU has AVX2: only [`Avx2::detect`] builds one.
+/// Proof that the running CPU has AVX2 (and BMI1 and BMI2, which come with
+/// it): only [`Avx2::detect`] builds one.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Avx2(());
 
 impl Avx2 {
-    /// `Some` only if the CPU has AVX2: from the compile-time target features,
-    /// or (under `std`) from a run-time check.
+    /// `Some` only if the CPU has AVX2, BMI1 and BMI2: from the compile-time
+    /// target features, or (under `std`) from a run-time check.
     #[inline(always)]
     pub(super) fn detect() -> Option<Self> {
-        #[cfg(target_feature = "avx2")]
+        #[cfg(all(target_feature = "avx2", target_feature = "bmi1", target_feature = "bmi2"))]
         {
             Some(Avx2(()))
         }
-        #[cfg(all(not(target_feature = "avx2"), feature = "std"))]
+        #[cfg(all(not(all(target_feature = "avx2", target_feature = "bmi1", target_feature = "bmi2")), feature = "std"))]
         {
             use core::sync::atomic::{AtomicU8, Ordering};
             /// 0: not asked yet, 1: absent, 2: present. Asked once; a race
@@ -187,7 +191,9 @@ impl Avx2 {
             static AVX2: AtomicU8 = AtomicU8::new(0);
             let present = match AVX2.load(Ordering::Relaxed) {
                 0 => {
-                    let present = std::is_x86_feature_detected!("avx2");
+                    let present = std::is_x86_feature_detected!("avx2")
+                        && std::is_x86_feature_detected!("bmi1")
+                        && std::is_x86_feature_detected!("bmi2");
                     AVX2.store(if present { 2 } else { 1 }, Ordering::Relaxed);
                     present
                 }
@@ -195,7 +201,7 @@ impl Avx2 {
             };
             if present { Some(Avx2(())) } else { None }
         }
-        #[cfg(all(not(target_feature = "avx2"), not(feature = "std")))]
+        #[cfg(all(not(all(target_feature = "avx2", target_feature = "bmi1", target_feature = "bmi2")), not(feature = "std")))]
         {
             None
         }
@@ -204,7 +210,7 @@ impl Avx2 {
     /// Runs `op` with the AVX2 kernels.
     #[inline(always)]
     pub(super) fn run<O: WithKernels>(self, op: O) -> O::Output {
-        // SAFETY: `self` exists only if the CPU has AVX2.
+        // SAFETY: `self` exists only if the CPU has AVX2, BMI1 and BMI2.
         unsafe { avx2_run(op) }
     }
 }

@@ -22,6 +22,19 @@
 //!   when obs-fold is allowed (a leniency for responses) does it wait for the
 //!   first byte of the next line, which says whether the value goes on.
 //!
+//! # Two shortcuts, one machine
+//!
+//! The states below read a head byte by byte; they are the definition, and
+//! what runs for partial lines, leniencies and errors. Two shortcuts leave the
+//! machine exactly where the states would, for less work:
+//!
+//! * the walk (`walk.rs`): whole lines of the common shape found from the
+//!   block index, the usual path for a head that arrives whole; its module
+//!   note lists each of its entries and exits;
+//! * the slow-peer shortcut (`slow_peer.rs`): a few new bytes that only
+//!   continue the part being read, or one byte that only moves a field line
+//!   on, asked first by the message parser on every call.
+//!
 //! # Transitions
 //!
 //! | state           | reads                           | next                                   |
@@ -51,9 +64,12 @@
 use super::{FieldSink, FieldSpan, StartLine};
 use crate::config::{Config, Leniency};
 use crate::error::{ErrorKind, Fault};
+use walk::Walked;
 
 mod field_lines;
+mod slow_peer;
 mod start_line;
+mod walk;
 
 const CR: u8 = b'\r';
 const LF: u8 = b'\n';
@@ -71,46 +87,8 @@ pub(crate) enum Section {
     Trailers,
 }
 
-/// Byte classes of the states a slow peer's bytes usually continue, one bit
-/// each, for `only_continues`: field-value bytes (values, reason phrases),
-/// tchar (field names, methods), request-target bytes, OWS after a colon.
-const VALUE_BIT: u8 = 1;
-const TCHAR_BIT: u8 = 2;
-const TARGET_BIT: u8 = 4;
-/// SP and HTAB: the OWS between a field's colon and its value.
-const OWS_BIT: u8 = 8;
-
-/// `CLASSES[b]`: the class bits of byte `b` (from the `chars` tables).
-// Evaluated at compile time: an index out of range fails the build.
-#[allow(clippy::indexing_slicing)]
-const CLASSES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = ((crate::chars::VALUE[b] as u8) * VALUE_BIT)
-            | ((crate::chars::TCHAR[b] as u8) * TCHAR_BIT)
-            | ((crate::chars::TARGET[b] as u8) * TARGET_BIT)
-            | (((b == SP as usize || b == HTAB as usize) as u8) * OWS_BIT);
-        b += 1;
-    }
-    t
-};
-
-/// `CONTINUES[state as usize]`: the class bit of the bytes that continue
-/// that state, `0` for states a byte never simply continues.
-// Evaluated at compile time: an index out of range fails the build.
-#[allow(clippy::indexing_slicing)]
-const CONTINUES: [u8; State::Done as usize + 1] = {
-    let mut t = [0u8; State::Done as usize + 1];
-    t[State::Value as usize] = VALUE_BIT;
-    t[State::Reason as usize] = VALUE_BIT;
-    t[State::FieldName as usize] = TCHAR_BIT;
-    t[State::Method as usize] = TCHAR_BIT;
-    t[State::Target as usize] = TARGET_BIT;
-    t[State::ValueWs as usize] = OWS_BIT;
-    t[State::ReasonWs as usize] = OWS_BIT;
-    t
-};
+/// Status codes a response may carry (RFC 9110 15).
+const STATUS_CODES: core::ops::RangeInclusive<u16> = 100..=599;
 
 /// Where the machine stopped. Each variant is handled by one method below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +101,7 @@ enum State {
     Method,
     /// In the request-target.
     Target,
-    /// In the HTTP-version of a request line; `mark` is its first byte.
+    /// In the HTTP-version of a request line.
     ReqVersion,
     /// In the HTTP-version of a status line.
     StatusVersion,
@@ -155,7 +133,7 @@ enum State {
     /// At the whitespace that starts an obs-fold line (leniency only): the
     /// field held back in `pending` goes on; OWS before its text is skipped.
     FoldWs,
-    /// In the text of an obs-fold line; `mark` is its first byte.
+    /// In the text of an obs-fold line.
     FoldValue,
     /// The head is complete; `pos` is its length.
     Done,
@@ -172,8 +150,12 @@ pub(crate) struct HeadMachine {
     line_limit: usize,
     /// First index past the allowed head size.
     head_limit: usize,
-    /// Start of the part being scanned (method, target, version, name, ...).
-    mark: usize,
+    /// Start of the start-line part or the field name being read.
+    part_start: usize,
+    /// First byte of the value being read (or of an obs-fold line's text).
+    value_start: usize,
+    /// Offset of the blank line, once the state is `FinalLf` or `Done`.
+    blank_line: usize,
     /// The field whose line ended, not yet handed to the sink.
     pending: Option<FieldSpan>,
     /// Name of the field being parsed.
@@ -209,7 +191,9 @@ impl HeadMachine {
             pos: 0,
             line_limit: line_max as usize,
             head_limit: head_limit as usize,
-            mark: 0,
+            part_start: 0,
+            value_start: 0,
+            blank_line: 0,
             pending: None,
             name: (0, 0),
             start: StartLine { major: 1, minor: 1, ..StartLine::default() },
@@ -225,7 +209,7 @@ impl HeadMachine {
         match self.state {
             State::Leading => true,
             // Nothing of the status line yet (empty lines before it aside).
-            State::StatusVersion => self.pos == self.mark,
+            State::StatusVersion => self.pos == self.part_start,
             State::LineStart => self.pos == 0,
             _ => false,
         }
@@ -234,7 +218,7 @@ impl HeadMachine {
     /// Offset of the blank line that ended a complete head.
     pub(crate) fn blank_line(&self) -> usize {
         debug_assert!(self.state == State::Done);
-        self.mark
+        self.blank_line
     }
 
     /// Validates `buf` from where the last call stopped. `Ok(Some(len))`:
@@ -263,83 +247,23 @@ impl HeadMachine {
         result
     }
 
-    /// The cheapest call there is: when the bytes that arrived since the last
-    /// call only continue the part being read (see `only_continues`), or are
-    /// one byte that only moves a field line on to its next part (see
-    /// `one_step`), moves past them and returns `true`: the machine then
-    /// needs more input. Exactly what [`HeadMachine::advance`] would do,
-    /// without setting up a sink; the message parser asks this first on
-    /// every call in a head or trailer section.
-    #[inline(always)]
-    pub(crate) fn continues(&mut self, buf: &[u8], cfg: &Config) -> bool {
-        // (Both want new bytes: a `buf` shorter than `pos` is no for both.)
-        if !self.only_continues(buf) && !self.one_step(buf, cfg) {
-            return false;
-        }
-        #[cfg(test)]
-        {
-            self.validated += buf.len() - self.pos;
-        }
-        self.pos = buf.len();
-        true
-    }
-
-    /// A slow peer's single new byte at `pos` that moves a field line on
-    /// without completing anything: a name's first byte, its colon, a
-    /// value's first byte, the LF that ends a line. Makes the transition the
-    /// states would make (all but moving `pos`) and returns `true` when the
-    /// states would then ask for more input; `false`, untouched, for
-    /// everything else (the states decide: a field to hand over, a limit,
-    /// an error, a leniency).
-    #[inline(always)]
-    fn one_step(&mut self, buf: &[u8], cfg: &Config) -> bool {
-        let (i, len) = (self.pos, buf.len());
-        // One new byte; the next would be inside the head limit (at the
-        // limit the states report it as soon as they ask for more).
-        if len != i.wrapping_add(1) || len >= self.head_limit {
-            return false;
-        }
-        let Some(&b) = buf.get(i) else {
-            return false;
-        };
-        // Inside the line limit (an LF after CR is exempt from it).
-        let in_line = len <= self.line_limit;
-        let class = CLASSES.get(usize::from(b)).copied().unwrap_or(0);
-        match self.state {
-            // `expect_lf` and `after_lf`: the next field line starts. (After
-            // the start line the states hand it to the sink first.)
-            State::FieldLf if b == LF => {
-                self.state = State::LineStart;
-                self.line_limit = len.saturating_add(cfg.limits.field_line as usize);
-            }
-            // `line_start` then `field_name`: the name's first byte (no
-            // field held back for obs-fold to flush).
-            State::LineStart if in_line && class & TCHAR_BIT != 0 && self.pending.is_none() => {
-                self.mark = i;
-                self.state = State::FieldName;
-            }
-            // `field_name`: the colon after a non-empty name.
-            State::FieldName if in_line && b == b':' && i > self.mark => {
-                self.name = (self.mark as u32, i as u32);
-                self.state = State::ValueWs;
-            }
-            // `value_ws` then `value`: the value's first byte.
-            State::ValueWs if in_line && class & VALUE_BIT != 0 && b != SP && b != HTAB => {
-                self.mark = i;
-                self.state = State::Value;
-            }
-            _ => return false,
-        }
-        true
-    }
-
-    /// The state loop of [`HeadMachine::advance`].
+    /// The state loop of [`HeadMachine::advance`], with the walk tried
+    /// wherever it may take over (once per position: where it stopped, the
+    /// states go on).
     #[inline(always)]
     fn run<'b, S: FieldSink<'b>>(&mut self, buf: &'b [u8], cfg: &Config, sink: &mut S) -> Result<Option<usize>, Fault> {
-        // (A slow peer's few bytes were offered to `continues` first.)
+        // (A slow peer's few bytes were offered to the slow-peer shortcut first.)
+        let mut walked_to = usize::MAX;
         loop {
+            if self.pos != walked_to && self.walk_may_start(buf) {
+                match self.walk(buf, cfg, sink)? {
+                    Walked::Done => return Ok(Some(self.pos)),
+                    Walked::NeedMore => return Ok(None),
+                    Walked::Stopped => walked_to = self.pos,
+                }
+            }
             let progressed = match self.state {
-                State::Leading => self.leading(buf, cfg)?,
+                State::Leading => self.before_request_line(buf, cfg)?,
                 State::Method => self.method(buf)?,
                 State::Target => self.target(buf, cfg)?,
                 State::ReqVersion | State::StatusVersion => self.version(buf, cfg)?,
@@ -355,7 +279,7 @@ impl HeadMachine {
                 State::FieldName => self.field_name(buf, cfg)?,
                 State::NameWs => self.name_ws(buf)?,
                 State::ValueWs => self.value_ws(buf)?,
-                State::Value => self.value_state(buf, cfg, sink)?,
+                State::Value => self.value(buf, cfg, sink)?,
                 State::FoldWs => self.fold_ws(buf, cfg)?,
                 State::FoldValue => self.fold_value(buf, cfg)?,
                 State::LeadingLf | State::StartLineLf | State::FieldLf | State::FinalLf => self.expect_lf(buf, cfg)?,
@@ -365,29 +289,6 @@ impl HeadMachine {
                 return Ok(None);
             }
         }
-    }
-
-    /// True when the few bytes that arrived since the last call (a slow
-    /// peer) all continue the token, target, value or reason being read, and
-    /// the end of the input is inside every limit: the state's method would
-    /// move past them and ask for more, which the caller does without the
-    /// dispatch. Checked by table, up to `SLOW_PEER` new bytes.
-    #[inline(always)]
-    fn only_continues(&self, buf: &[u8]) -> bool {
-        /// More new bytes than this go through the states (vector scans).
-        const SLOW_PEER: usize = 8;
-        let len = buf.len();
-        // 1 to SLOW_PEER new bytes (none, or `buf` shorter than `pos`: no).
-        if len.wrapping_sub(self.pos).wrapping_sub(1) >= SLOW_PEER {
-            return false;
-        }
-        // `0` for a state no byte simply continues: the first new byte fails.
-        let class = CONTINUES.get(self.state as usize).copied().unwrap_or(0);
-        len < self.head_limit
-            && len <= self.line_limit
-            && buf
-                .get(self.pos..)
-                .is_some_and(|new| new.iter().all(|&b| CLASSES.get(usize::from(b)).is_some_and(|&c| c & class != 0)))
     }
 
     // ---- limits and bytes -------------------------------------------------
@@ -464,7 +365,7 @@ impl HeadMachine {
             // line (leniency), which is read as from its first byte.
             State::LeadingLf if self.section == Section::Response => {
                 self.state = State::StatusVersion;
-                self.mark = next;
+                self.part_start = next;
                 self.begin_line(next, cfg.limits.start_line);
             }
             State::LeadingLf => {

@@ -1,18 +1,15 @@
 //! The start line: empty lines before a request (RFC 9112 2.2), the request
-//! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state,
-//! plus fast paths for a request line or a status line that is all there.
+//! line (RFC 9112 3) and the status line (RFC 9112 4), one method per state.
+//! (A start line that is all there is read by the walk, `walk.rs`.)
 
-use super::{CR, HTAB, HeadMachine, LF, SP, State, Step};
+use super::{CR, HTAB, HeadMachine, LF, SP, STATUS_CODES, State, Step};
 use crate::config::{Config, Leniency};
 use crate::error::{ErrorKind, Fault};
 use crate::simd;
 
-/// Status codes a response may carry (RFC 9110 15): `100..=599`.
-const STATUS_CODES: core::ops::RangeInclusive<u16> = 100..=599;
-
 impl HeadMachine {
     /// Skips empty lines before a request line (RFC 9112 2.2).
-    pub(super) fn leading(&mut self, buf: &[u8], cfg: &Config) -> Step {
+    pub(super) fn before_request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
         // Empty lines are not part of the request line: its limit counts
         // from here (the head limit still counts every byte).
         self.begin_line(self.pos, cfg.limits.start_line);
@@ -22,80 +19,10 @@ impl HeadMachine {
         match b {
             CR | LF => self.line_end(b, self.pos, State::LeadingLf, cfg),
             _ => {
-                if self.whole_request_line(buf, cfg) {
-                    return Ok(true);
-                }
-                self.mark = self.pos;
-                self.state = State::Method;
-                self.request_line(buf, cfg)
+                self.next_part(self.pos, State::Method);
+                Ok(true)
             }
         }
-    }
-
-    /// Fast path for a request line that is all there and of the common
-    /// shape, `token SP target SP HTTP/1.d CRLF` inside the limits: the
-    /// state the byte-by-byte states reach after its LF, with the same parts.
-    /// `false` (nothing changed) for anything else, which they then handle.
-    #[inline(always)]
-    fn whole_request_line(&mut self, buf: &[u8], cfg: &Config) -> bool {
-        let start = self.pos;
-        let window = self.window(buf);
-        let method = simd::skip_short_token(buf, start, window);
-        if method == start || method >= window || buf.get(method) != Some(&SP) {
-            return false;
-        }
-        let target = simd::skip_target(buf, method + 1, window, false);
-        if target == method + 1 || target >= window || buf.get(target) != Some(&SP) {
-            return false;
-        }
-        let version = target + 1;
-        let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, CR, LF]) = buf.get(version..version + 10) else {
-            return false;
-        };
-        if !minor.is_ascii_digit() || version + 10 > window {
-            return false;
-        }
-        self.start.method = (start as u32, method as u32);
-        self.start.target = (method as u32 + 1, target as u32);
-        self.start.version_bytes = (version as u32, version as u32 + 8);
-        self.start.major = 1;
-        self.start.minor = minor - b'0';
-        self.state = State::StartLineLf;
-        self.after_lf(version + 10, cfg);
-        true
-    }
-
-    /// The rest of a request line, state by state without going back to the
-    /// dispatch loop (the same transitions `run` would make; a speed-up only).
-    #[inline(always)]
-    pub(super) fn request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        if !self.method(buf)? {
-            return Ok(false);
-        }
-        if self.state != State::Target {
-            return Ok(true);
-        }
-        self.rest_of_request_line(buf, cfg)
-    }
-
-    /// From the request-target on (`Target` state), as [`Self::request_line`].
-    /// A step that needs more input ends the chain with `Ok(false)`, as it
-    /// would end the dispatch loop.
-    #[inline(always)]
-    pub(super) fn rest_of_request_line(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        if !self.target(buf, cfg)? {
-            return Ok(false);
-        }
-        if self.state != State::ReqVersion {
-            return Ok(true);
-        }
-        if !self.version(buf, cfg)? {
-            return Ok(false);
-        }
-        if self.state != State::StartLineLf {
-            return Ok(true);
-        }
-        self.expect_lf(buf, cfg)
     }
 
     /// `method = token` then one SP (RFC 9112 3.1).
@@ -105,19 +32,20 @@ impl HeadMachine {
         self.pos = i;
         match self.peek(buf, i)? {
             None => Ok(false),
-            Some(SP) if i > self.mark => {
-                self.start.method = (self.mark as u32, i as u32);
+            Some(SP) if i > self.part_start => {
+                self.start.method = (self.part_start as u32, i as u32);
                 self.next_part(i + 1, State::Target);
                 Ok(true)
             }
-            Some(CR | LF) if i > self.mark => Err(Fault::new(ErrorKind::BadStartLine, i)),
+            Some(CR | LF) if i > self.part_start => Err(Fault::new(ErrorKind::BadStartLine, i)),
             Some(_) => Err(Fault::new(ErrorKind::BadMethod, i)),
         }
     }
 
+    /// The next start-line part starts at `at`, in `state`.
     pub(super) fn next_part(&mut self, at: usize, state: State) {
         self.pos = at;
-        self.mark = at;
+        self.part_start = at;
         self.state = state;
     }
 
@@ -144,9 +72,9 @@ impl HeadMachine {
         self.pos = i;
         match self.peek(buf, i)? {
             None => Ok(false),
-            Some(SP) if i == self.mark => self.skip_extra_space(i, cfg),
+            Some(SP) if i == self.part_start => self.skip_extra_space(i, cfg),
             Some(SP) => {
-                self.start.target = (self.mark as u32, i as u32);
+                self.start.target = (self.part_start as u32, i as u32);
                 self.next_part(i + 1, State::ReqVersion);
                 Ok(true)
             }
@@ -158,23 +86,9 @@ impl HeadMachine {
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 2.3), case-sensitive,
     /// checked byte by byte so a bad byte is found as soon as it arrives.
     pub(super) fn version(&mut self, buf: &[u8], cfg: &Config) -> Step {
-        if self.state == State::StatusVersion && self.pos == self.mark && self.whole_status_line(buf, cfg) {
-            return Ok(true);
-        }
-        // Fast path, same result as the loop: the common `HTTP/1.x` with all
-        // eight bytes received and inside the limits.
-        if self.pos == self.mark && self.pos + 8 <= self.window(buf) {
-            if let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor]) = buf.get(self.pos..self.pos + 8) {
-                if minor.is_ascii_digit() {
-                    self.start.major = 1;
-                    self.start.minor = minor - b'0';
-                    self.pos += 8;
-                }
-            }
-        }
         while let Some(b) = self.peek(buf, self.pos)? {
             let i = self.pos;
-            let ok = match i - self.mark {
+            let ok = match i - self.part_start {
                 0 if b == SP && self.state == State::ReqVersion => {
                     return self.skip_extra_space(i, cfg);
                 }
@@ -225,7 +139,7 @@ impl HeadMachine {
 
     /// The byte after a complete version: CR in a request line, SP in a status line.
     pub(super) fn version_end(&mut self, b: u8, i: usize, cfg: &Config) -> Step {
-        let span = (self.mark as u32, i as u32);
+        let span = (self.part_start as u32, i as u32);
         match (self.state, b) {
             (State::ReqVersion, CR | LF) => {
                 self.start.version_bytes = span;
@@ -241,55 +155,12 @@ impl HeadMachine {
         }
     }
 
-    /// Fast path for a status line that is all there and of the common
-    /// shape, `HTTP/1.d SP 3DIGIT SP reason CRLF` inside the limits: the
-    /// state the byte-by-byte states reach after its LF, with the same parts.
-    /// `false` (nothing changed) for anything else, which they then handle.
-    /// Out of line: once per response, and inlined into `version` it slowed
-    /// a slow peer's request line down.
-    #[inline(never)]
-    fn whole_status_line(&mut self, buf: &[u8], cfg: &Config) -> bool {
-        let start = self.pos;
-        let window = self.window(buf);
-        let Some(&[b'H', b'T', b'T', b'P', b'/', b'1', b'.', minor, SP, c0, c1, c2, SP]) = buf.get(start..start + 13)
-        else {
-            return false;
-        };
-        if ![minor, c0, c1, c2].iter().all(u8::is_ascii_digit) {
-            return false;
-        }
-        let code = [c0, c1, c2].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-        if !STATUS_CODES.contains(&code) {
-            return false;
-        }
-        // Whitespace before the reason is not part of it.
-        let mut reason = start + 13;
-        while matches!(buf.get(reason), Some(&(SP | HTAB))) {
-            reason += 1;
-        }
-        if reason > window {
-            return false;
-        }
-        let cr = simd::skip_value(buf, reason, window);
-        if cr + 2 > window || buf.get(cr..cr + 2) != Some(&b"\r\n"[..]) {
-            return false;
-        }
-        self.start.version_bytes = (start as u32, start as u32 + 8);
-        self.start.reason = (reason as u32, cr as u32);
-        self.start.major = 1;
-        self.start.minor = minor - b'0';
-        self.start.code = code;
-        self.state = State::StartLineLf;
-        self.after_lf(cr + 2, cfg);
-        true
-    }
-
     /// `status-code = 3DIGIT` (RFC 9112 4), 100..=599 (RFC 9110 15), then SP
     /// and a reason, or directly CRLF (an empty reason without its SP).
     pub(super) fn code(&mut self, buf: &[u8], cfg: &Config) -> Step {
         while let Some(b) = self.peek(buf, self.pos)? {
             let i = self.pos;
-            match i - self.mark {
+            match i - self.part_start {
                 0 if b == SP => return self.skip_extra_space(i, cfg),
                 0..=2 if b.is_ascii_digit() => {
                     self.start.code = self.start.code * 10 + u16::from(b - b'0');
@@ -298,7 +169,7 @@ impl HeadMachine {
                 3 if matches!(b, SP | CR | LF) => {
                     if !STATUS_CODES.contains(&self.start.code) {
                         if !cfg.leniency.contains(Leniency::ANY_STATUS_CODE) {
-                            return Err(Fault::new(ErrorKind::StatusCodeOutOfRange, self.mark));
+                            return Err(Fault::new(ErrorKind::StatusCodeOutOfRange, self.part_start));
                         }
                         self.used |= Leniency::ANY_STATUS_CODE;
                     }
@@ -320,7 +191,7 @@ impl HeadMachine {
     pub(super) fn reason_ws(&mut self, buf: &[u8]) -> Step {
         while let Some(b) = self.peek(buf, self.pos)? {
             if b != SP && b != HTAB {
-                self.mark = self.pos;
+                self.part_start = self.pos;
                 self.state = State::Reason;
                 return Ok(true);
             }
@@ -336,7 +207,7 @@ impl HeadMachine {
         match self.peek(buf, i)? {
             None => Ok(false),
             Some(b @ (CR | LF)) => {
-                self.start.reason = (self.mark as u32, i as u32);
+                self.start.reason = (self.part_start as u32, i as u32);
                 self.line_end(b, i, State::StartLineLf, cfg)
             }
             Some(_) => Err(Fault::new(ErrorKind::BadReason, i)),
