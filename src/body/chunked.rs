@@ -803,6 +803,9 @@ mod tests {
             b"10\r\n0123456789abcdef\r\n10\r\n0123456789abcdef\r\n1\r\nx\r\n10;a\r\n0123456789abcdef\r\n\
               11\r\n0123456789abcdefg\r\n1\r\ny\r\n1\r\nz\r\n0\r\n\r\n",
             b"2\r\nab\r\n2\r\ncd\r\n2\r\nefXX\r\n",
+            // Data that runs past its size, with a whole size line after the spill.
+            b"2\r\nab\r\n2\r\ncdXX2\r\nef\r\n0\r\n\r\n",
+            b"2\r\nab\r\n2\r\ncd\rX2\r\nef\r\n0\r\n\r\n",
             b"2\r\nab\r\n2\r\ncd\r\n2 \r\nef\r\n02\r\ngh\r\n0\r\n\r\n",
         ];
         for body in bodies {
