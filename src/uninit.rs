@@ -16,8 +16,8 @@
 //! ever needs dropping. This module and `simd` are the only ones allowed
 //! `unsafe`; its tests run under Miri (`cargo +nightly miri test --lib uninit`).
 #![allow(unsafe_code)]
-// Not every method has a caller yet (the parsers adopt the types one by one).
-#![allow(dead_code)]
+// The tests use the whole API; the parsers only what they need of it.
+#![cfg_attr(not(test), allow(dead_code))]
 
 use core::fmt;
 use core::mem::MaybeUninit;
@@ -101,10 +101,66 @@ impl<T: Copy, const N: usize> Slots<T, N> {
         self.len = 0;
     }
 
-    /// A [`Pusher`] that appends after the values so far, up to `cap` in all.
+    /// Stores `value` at `i`: over the value there (`i < len`) or after the
+    /// last one (`i == len`).
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] when `i` is past the values (`i > len`) or the storage.
     #[inline(always)]
-    pub(crate) fn pusher(&mut self, cap: usize) -> Pusher<'_, T> {
-        Pusher::new(&mut self.items, &mut self.len, cap)
+    pub(crate) fn set(&mut self, i: usize, value: T) -> Result<(), Full> {
+        if i > self.len {
+            return Err(Full);
+        }
+        self.items.get_mut(i).ok_or(Full)?.write(value);
+        self.len = self.len.max(i + 1);
+        Ok(())
+    }
+
+    /// A [`SlotsWriter`] that stores values at `*at`, `*at + 1`, ... (over
+    /// the values there, then after them) below `cap`, and sets `*at` to
+    /// where it stopped when dropped.
+    #[inline(always)]
+    pub(crate) fn writer<'s>(&'s mut self, at: &'s mut usize, cap: usize) -> SlotsWriter<'s, T> {
+        let next = (*at).min(self.len);
+        let end = cap.min(N).max(next);
+        SlotsWriter { items: self.items.get_mut(..end).unwrap_or_default(), next, len: &mut self.len, at }
+    }
+}
+
+/// Stores values one after another into a [`Slots`] from a given index, the
+/// index in a local (a register, in a loop); the slots' length and the
+/// caller's index are brought up to date when it is dropped. The slots'
+/// invariant holds throughout: their length only grows to cover written
+/// slots (a leaked writer leaves both as they were).
+pub(crate) struct SlotsWriter<'s, T: Copy> {
+    /// The slots up to the cap.
+    items: &'s mut [MaybeUninit<T>],
+    /// Where the next value goes; every slot below it is initialised.
+    next: usize,
+    len: &'s mut usize,
+    at: &'s mut usize,
+}
+
+impl<T: Copy> SlotsWriter<'_, T> {
+    /// Stores `value` at the next index below the cap.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] at the cap (nothing changes).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) -> Result<(), Full> {
+        self.items.get_mut(self.next).ok_or(Full)?.write(value);
+        self.next += 1;
+        Ok(())
+    }
+}
+
+impl<T: Copy> Drop for SlotsWriter<'_, T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.len = (*self.len).max(self.next);
+        *self.at = self.next;
     }
 }
 
@@ -132,7 +188,7 @@ impl<T: Copy + fmt::Debug, const N: usize> fmt::Debug for Slots<T, N> {
     }
 }
 
-/// Appends to a [`Slots`] or [`Prefix`] with the length in a local, so a
+/// Appends to a [`Prefix`] with the length in a local, so a
 /// loop that pushes keeps it in a register; the owner's length is brought
 /// up to date when the pusher is dropped. The owner's invariant holds
 /// throughout: its length only ever grows to a count of written slots (and
@@ -334,7 +390,8 @@ mod tests {
 
     #[test]
     fn a_pusher_appends_up_to_its_cap_and_the_owner_sees_it_when_dropped() {
-        let mut s = Slots::<u32, 4>::new();
+        let mut storage = [MaybeUninit::<u32>::uninit(); 4];
+        let mut s = Prefix::new(&mut storage);
         s.push(1).unwrap();
         {
             let mut p = s.pusher(3);
@@ -366,5 +423,46 @@ mod tests {
         p.push(9).unwrap();
         drop(p);
         assert_eq!(prefix.into_init(), &[7, 9]);
+    }
+
+    #[test]
+    fn set_overwrites_or_appends_and_never_leaves_a_gap() {
+        let mut s = Slots::<u8, 3>::new();
+        assert_eq!(s.set(1, 9), Err(Full), "a gap");
+        s.set(0, 1).unwrap();
+        s.set(1, 2).unwrap();
+        s.set(0, 5).unwrap();
+        assert_eq!(s.as_slice(), &[5, 2]);
+        s.set(2, 3).unwrap();
+        assert_eq!(s.set(3, 4), Err(Full), "past the storage");
+        assert_eq!(s.as_slice(), &[5, 2, 3]);
+    }
+
+    #[test]
+    fn a_slots_writer_overwrites_from_its_index_then_appends_up_to_its_cap() {
+        let mut s = Slots::<u8, 5>::new();
+        for v in [1, 2, 3] {
+            s.push(v).unwrap();
+        }
+        let mut at = 1;
+        {
+            let mut w = s.writer(&mut at, 4);
+            w.push(20).unwrap();
+            w.push(30).unwrap();
+            w.push(40).unwrap();
+            assert_eq!(w.push(50), Err(Full), "the cap");
+        }
+        assert_eq!(at, 4);
+        assert_eq!(s.as_slice(), &[1, 20, 30, 40]);
+        // An index past the values starts at their end; a leaked writer
+        // changes nothing.
+        let mut at = 9;
+        let mut w = s.writer(&mut at, 5);
+        w.push(7).unwrap();
+        core::mem::forget(w);
+        assert_eq!((at, s.as_slice()), (9, &[1, 20, 30, 40][..]));
+        let mut at = 0;
+        drop(s.writer(&mut at, 5));
+        assert_eq!((at, s.len()), (0, 4), "a writer that wrote nothing keeps the values");
     }
 }

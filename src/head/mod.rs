@@ -22,11 +22,6 @@ pub struct FieldSpan {
     pub(crate) value: (u32, u32),
 }
 
-impl FieldSpan {
-    /// An empty span, for filling storage.
-    pub(crate) const EMPTY: FieldSpan = FieldSpan { name: (0, 0), value: (0, 0) };
-}
-
 /// The start line of a head, as offsets from the head's first byte. The
 /// spans a role does not have stay empty.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,16 +72,16 @@ pub(crate) trait FieldSink<'b> {
     /// A writer that appends after the fields so far; they count once it
     /// is dropped.
     fn writer(&mut self) -> Self::Writer<'_>;
-    /// Reads `span`, the field the writer last stored and said must be read
-    /// ([`Pushed::StoredToRead`]): the checks [`FieldSink::field`] makes
-    /// after storing a field.
-    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
 }
 
 /// Stores fields one after another for the walk.
 pub(crate) trait FieldWriter<'b> {
     /// Stores one field, unless the storage or the field limit is full.
     fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed;
+    /// Reads `span`, the field `push` last stored and said must be read
+    /// ([`Pushed::StoredToRead`]): the checks [`FieldSink::field`] makes
+    /// after storing a field.
+    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault>;
 }
 
 /// What [`FieldWriter::push`] did.
@@ -94,7 +89,7 @@ pub(crate) trait FieldWriter<'b> {
 pub(crate) enum Pushed {
     /// The field is stored.
     Stored,
-    /// The field is stored, and the sink must read it ([`FieldSink::read`])
+    /// The field is stored, and the writer must read it ([`FieldWriter::read`])
     /// before the next one: its name may be one that decides framing.
     StoredToRead,
     /// Nothing stored: the storage or the field limit is full (`field`

@@ -69,10 +69,6 @@ impl<'b> FieldSink<'b> for Storage<'_, 'b> {
         let (len, cap) = (self.len, self.limit.min(self.headers.len()));
         StorageWriter { headers: &mut *self.headers, len, cap, owner_len: &mut self.len }
     }
-
-    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
-        Ok(())
-    }
 }
 
 /// [`Storage`]'s writer: the count in a local, written back when dropped.
@@ -94,6 +90,10 @@ impl<'b> FieldWriter<'b> for StorageWriter<'_, 'b> {
             }
             None => Pushed::Full,
         }
+    }
+
+    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
+        Ok(())
     }
 }
 
@@ -140,10 +140,6 @@ impl<'b> FieldSink<'b> for UninitStorage<'_, 'b> {
     fn writer(&mut self) -> HeaderPusher<'_, 'b> {
         HeaderPusher(self.slots.pusher(self.limit))
     }
-
-    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
-        Ok(())
-    }
 }
 
 /// [`UninitStorage`]'s writer.
@@ -156,6 +152,10 @@ impl<'b> FieldWriter<'b> for HeaderPusher<'_, 'b> {
             Ok(()) => Pushed::Stored,
             Err(_) => Pushed::Full,
         }
+    }
+
+    fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
+        Ok(())
     }
 }
 

@@ -8,7 +8,7 @@
 //! `End`, an unusual size line, an error) is left to `parse`, so the events
 //! and errors a stream gives do not depend on which call the caller makes.
 
-use super::stream::{Core, Phase};
+use super::stream::{Phase, StreamParser};
 use super::{RequestParser, ResponseParser};
 use crate::body::{BodyDecoder, BodyStep};
 use crate::error::Error;
@@ -24,7 +24,7 @@ pub struct DataBatch {
     pub slices: usize,
 }
 
-impl<const N: usize> Core<N> {
+impl<const N: usize> StreamParser<N> {
     /// See [`RequestParser::parse_data`].
     #[inline]
     fn parse_data<'a>(&mut self, input: &'a [u8], out: &mut [&'a [u8]]) -> Result<DataBatch, Error> {

@@ -50,7 +50,7 @@ use crate::head::{Fields, slice};
 pub use data::DataBatch;
 pub(crate) use heads::FieldsRef;
 pub use heads::{RequestHead, ResponseHead, Trailers};
-use stream::{Core, Phase};
+use stream::{Phase, StreamParser};
 
 /// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
 pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_MAX_HEADERS as usize;
@@ -116,7 +116,7 @@ macro_rules! parser_common {
             /// A parser holding up to `N` field lines.
             #[inline]
             pub fn with_capacity(cfg: Config) -> Self {
-                $name { core: Core::new($section, cfg) }
+                $name { core: StreamParser::new($section, cfg) }
             }
 
             /// The leniencies the most recent message needed: set when its head
@@ -233,7 +233,7 @@ macro_rules! parser_common {
 /// ```
 #[derive(Clone, Debug)]
 pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
-    core: Core<N>,
+    core: StreamParser<N>,
 }
 
 parser_common!(RequestParser, Section::Request, RequestHead);
@@ -292,7 +292,7 @@ impl<const N: usize> RequestParser<N> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ResponseParser<const N: usize = DEFAULT_CAPACITY> {
-    core: Core<N>,
+    core: StreamParser<N>,
 }
 
 parser_common!(ResponseParser, Section::Response, ResponseHead);

@@ -12,8 +12,9 @@ use crate::framing::fields::may_be_known;
 use crate::framing::{self, Disposition, Framing, FramingContext, FramingDecision, FramingFields, MethodKind};
 use crate::head::machine::{HeadMachine, Section};
 use crate::head::{FieldSink, FieldSpan, FieldWriter, Fields, Pushed, StartLine, slice};
+use crate::uninit::{Slots, SlotsWriter};
 
-/// `Core::fields_of` before any section is complete.
+/// `StreamParser::fields_of` before any section is complete.
 const NO_FIELDS: u64 = u64::MAX;
 
 /// `repr(u8)`: an explicit tag byte, so "in the head?" (asked first on
@@ -32,12 +33,11 @@ pub(super) enum Phase {
 
 /// Stores field spans and, for a head, reads the framing fields.
 struct SpanSink<'s, const N: usize> {
-    spans: &'s mut [FieldSpan; N],
-    /// Spans stored (copied back to `Core::nspans` after the machine ran).
+    spans: &'s mut Slots<FieldSpan, N>,
+    /// The section's fields so far (copied back to `StreamParser::nspans`); the
+    /// slots from here on may still hold the last section's.
     len: usize,
-    /// `min(N, cfg.limits.headers)`, computed once per call. (Cutting
-    /// `spans` to it instead made every field line dearer: a slice of run-time
-    /// length in place of the array.)
+    /// `min(N, cfg.limits.headers)`.
     cap: usize,
     /// `None` for a trailer section: trailers never change framing.
     facts: Option<&'s mut FramingFields>,
@@ -58,28 +58,14 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
         }
     }
 
-    #[inline(always)]
     fn field(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
-        let Some(slot) = self.spans.get_mut(self.len).filter(|_| self.len < self.cap) else {
+        if self.len >= self.cap || self.spans.set(self.len, span).is_err() {
             return Err(Fault::new(ErrorKind::TooManyHeaders, span.name.0 as usize));
-        };
-        // Field by field: LLVM otherwise assembles the span on the stack with
-        // four 4-byte stores and reloads it as one 16-byte load, which stalls
-        // store forwarding.
-        slot.name.0 = span.name.0;
-        slot.name.1 = span.name.1;
-        slot.value.0 = span.value.0;
-        slot.value.1 = span.value.1;
-        self.len += 1;
-        if !may_be_known(buf, span.name) {
-            return Ok(());
         }
-        // The stored span, by reference, so the span is not written to the
-        // stack for every field line.
-        let span = &*slot;
+        self.len += 1;
         match self.facts.as_deref_mut() {
-            Some(facts) => facts.read_field(buf, span.name, span.value, self.cfg),
-            None => Ok(()),
+            Some(facts) if may_be_known(buf, span.name) => read_framing_field(facts, buf, span, self.cfg),
+            _ => Ok(()),
         }
     }
 
@@ -95,15 +81,10 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
 
     #[inline(always)]
     fn writer(&mut self) -> SpanWriter<'_> {
-        let (len, cap) = (self.len, self.cap);
-        SpanWriter { spans: self.spans.get_mut(..cap).unwrap_or_default(), len, owner_len: &mut self.len }
-    }
-
-    #[inline(never)]
-    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
-        match self.facts.as_deref_mut() {
-            Some(facts) => facts.read_field(buf, span.name, span.value, self.cfg),
-            None => Ok(()),
+        SpanWriter {
+            spans: self.spans.writer(&mut self.len, self.cap),
+            facts: self.facts.as_deref_mut(),
+            cfg: self.cfg,
         }
     }
 
@@ -115,47 +96,48 @@ impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
     }
 }
 
-/// [`SpanSink`]'s writer: the count in a local, written back when dropped.
+/// [`SpanSink`]'s writer.
 struct SpanWriter<'w> {
-    /// The storage up to the cap.
-    spans: &'w mut [FieldSpan],
-    len: usize,
-    owner_len: &'w mut usize,
+    spans: SlotsWriter<'w, FieldSpan>,
+    /// `None` for a trailer section.
+    facts: Option<&'w mut FramingFields>,
+    cfg: &'w Config,
 }
 
 impl<'b> FieldWriter<'b> for SpanWriter<'_> {
     #[inline(always)]
     fn push(&mut self, buf: &'b [u8], span: FieldSpan) -> Pushed {
-        let Some(slot) = self.spans.get_mut(self.len) else {
+        if self.spans.push(span).is_err() {
             return Pushed::Full;
-        };
-        *slot = span;
-        self.len += 1;
-        // (A trailer section's sink has no framing fields to read.)
+        }
+        // (A trailer section's writer has no framing fields to read.)
         if may_be_known(buf, span.name) { Pushed::StoredToRead } else { Pushed::Stored }
     }
-}
 
-impl Drop for SpanWriter<'_> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        *self.owner_len = self.len;
+    fn read(&mut self, buf: &'b [u8], span: FieldSpan) -> Result<(), Fault> {
+        match self.facts.as_deref_mut() {
+            Some(facts) => read_framing_field(facts, buf, span, self.cfg),
+            None => Ok(()),
+        }
     }
 }
 
-/// The role-independent parser; `RequestParser` and `ResponseParser` wrap it.
-///
-/// `repr(C)`, in this order, for speed, both measured: with the span array
-/// first, LLVM builds a new parser in place (under the default layout it
-/// built the array and the phase next to each other on the stack and
-/// copied them with `memcpy`, ~50 instructions a parser); the phase and the
-/// head machine right after it are what a slow peer's every call reads
-/// (spans first and the machine further down made one byte at a time ~10%
-/// slower).
+/// A field that may decide framing, read out of the loops that store fields.
+#[inline(never)]
+fn read_framing_field(facts: &mut FramingFields, buf: &[u8], span: FieldSpan, cfg: &Config) -> Result<(), Fault> {
+    facts.read_field(buf, span.name, span.value, cfg)
+}
+
+/// The role-independent parser of a message stream; `RequestParser` and
+/// `ResponseParser` wrap it. Building one writes its fields but not the span
+/// slots (`Slots`): a parser per connection or per response pays for the
+/// spans it uses, not for its capacity.
 #[derive(Clone, Debug)]
-#[repr(C)]
-pub(super) struct Core<const N: usize> {
-    pub(super) spans: [FieldSpan; N],
+pub(super) struct StreamParser<const N: usize> {
+    /// The spans of the fields of the section being parsed (`nspans` of
+    /// them), and past them those of the last complete section not yet
+    /// overwritten.
+    pub(super) spans: Slots<FieldSpan, N>,
     pub(super) phase: Phase,
     pub(super) machine: HeadMachine,
     pub(super) cfg: Config,
@@ -176,15 +158,15 @@ pub(super) struct Core<const N: usize> {
     pub(super) fields_len: usize,
 }
 
-impl<const N: usize> Core<N> {
+impl<const N: usize> StreamParser<N> {
     #[inline(always)]
     pub(super) fn new(section: Section, cfg: Config) -> Self {
-        Core {
+        StreamParser {
             machine: HeadMachine::new(section, &cfg),
             cfg,
             section,
             phase: Phase::Head,
-            spans: [FieldSpan::EMPTY; N],
+            spans: Slots::new(),
             nspans: 0,
             facts: FramingFields::default(),
             offset: 0,
@@ -277,7 +259,7 @@ impl<const N: usize> Core<N> {
             "h1parse: these fields are gone (the parser has started on the next head or trailer section), \
              or the head came from another parser"
         );
-        Fields::new(r.input, self.spans.get(..self.fields_len).unwrap_or_default())
+        Fields::new(r.input, self.spans.as_slice().get(..self.fields_len).unwrap_or_default())
     }
 
     /// `RequestParser::decline_upgrade`.

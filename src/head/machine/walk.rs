@@ -96,7 +96,7 @@ enum LoopStop {
     /// At a line it does not take, with where that line's colon and CR
     /// searches stopped.
     Uncommon { colon: usize, cr: usize },
-    /// After storing a field the sink must read; the loop is at the next line.
+    /// After storing a field the writer must read; the loop is at the next line.
     ToRead(FieldSpan),
 }
 
@@ -154,17 +154,16 @@ impl HeadMachine {
         }
         let field_line = cfg.limits.field_line as usize;
         let folding = self.may_fold(cfg);
+        let mut out = sink.writer();
         loop {
-            let mut out = sink.writer();
             let stop = if folding {
                 field_lines::<K, S::Writer<'_>, true>(&mut cursor, head, &mut start, field_line, &mut out)
             } else {
                 field_lines::<K, S::Writer<'_>, false>(&mut cursor, head, &mut start, field_line, &mut out)
             };
-            drop(out);
             match stop {
                 LoopStop::ToRead(span) => {
-                    if let Err(fault) = sink.read(buf, span) {
+                    if let Err(fault) = out.read(buf, span) {
                         self.park(State::LineStart, start, start, cfg);
                         return Err(fault);
                     }
@@ -175,6 +174,7 @@ impl HeadMachine {
                     return Ok(Walked::Done);
                 }
                 LoopStop::Uncommon { colon, cr } => {
+                    drop(out);
                     return self.uncommon_line(buf, head, start, colon, cr, cfg, sink);
                 }
             }
@@ -511,15 +511,15 @@ mod tests {
         fn writer(&mut self) -> &mut Vec<FieldSpan> {
             &mut self.0
         }
-        fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
-            Ok(())
-        }
     }
 
     impl<'b> FieldWriter<'b> for &mut Vec<FieldSpan> {
         fn push(&mut self, _buf: &'b [u8], span: FieldSpan) -> Pushed {
             Vec::push(self, span);
             Pushed::Stored
+        }
+        fn read(&mut self, _buf: &'b [u8], _span: FieldSpan) -> Result<(), Fault> {
+            Ok(())
         }
     }
 
