@@ -48,6 +48,7 @@ struct SpanSink<'s, const N: usize> {
 }
 
 impl<'b, const N: usize> FieldSink<'b> for SpanSink<'_, N> {
+    #[inline(always)]
     fn start_line(&mut self, buf: &'b [u8], start: &StartLine) {
         let ctx = match self.section {
             Section::Response => FramingContext::response(self.method, start.code, start.version()),
