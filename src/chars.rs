@@ -77,7 +77,7 @@ const fn is_target_or_obs_text(b: u8) -> bool {
     is_target_byte(b) || b >= 0x80
 }
 
-/// Bytes allowed in a request-target with the `allow_non_ascii_target`
+/// Bytes allowed in a request-target with the `NON_ASCII_TARGET`
 /// leniency: VCHAR and obs-text (%x80-FF).
 pub(crate) static TARGET_LENIENT: [bool; 256] = table!(is_target_or_obs_text);
 

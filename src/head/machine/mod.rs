@@ -59,7 +59,12 @@
 //! | `Done`          | nothing: the head is complete   |                                        |
 //!
 //! Wherever a CR ends a line, a bare LF does too under the `bare_lf_in_head`
-//! leniency (and skips the `*Lf` state).
+//! leniency (and skips the `*Lf` state). Other leniencies widen a state's
+//! bytes without a new state: obs-text in `Target` (`non_ascii_target`), a
+//! second SP before `Target`, `ReqVersion` and `Code`
+//! (`multiple_spaces_in_start_line`), control characters but NUL in `Value`
+//! and `FoldValue` (`control_chars_in_field_values`), any 3DIGIT code in
+//! `Code` (`any_status_code`), any major version (`any_version`).
 
 use super::{FieldSink, FieldSpan, StartLine};
 use crate::config::{Config, Leniency};
