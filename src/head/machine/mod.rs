@@ -260,7 +260,7 @@ impl HeadMachine {
         // (A slow peer's few bytes were offered to the slow-peer shortcut first.)
         let mut walked_to = usize::MAX;
         loop {
-            if self.pos != walked_to && self.walk_may_start(buf) {
+            if self.walk_may_start(buf) && self.pos != walked_to {
                 match self.walk(buf, cfg, sink)? {
                     Walked::Done => return Ok(Some(self.pos)),
                     Walked::NeedMore => return Ok(None),

@@ -105,12 +105,13 @@ impl HeadMachine {
     /// line start, or inside a value, with enough new bytes to pay for it.
     #[inline(always)]
     pub(super) fn walk_may_start(&self, buf: &[u8]) -> bool {
-        let state_fits = match self.state {
-            State::Leading | State::LineStart | State::Value => true,
-            State::StatusVersion => self.pos == self.part_start,
-            _ => false,
-        };
-        state_fits && buf.len().saturating_sub(self.pos) >= MIN_NEW_BYTES
+        // (The length first: a slow peer's call fails it.)
+        buf.len().saturating_sub(self.pos) >= MIN_NEW_BYTES
+            && match self.state {
+                State::Leading | State::LineStart | State::Value => true,
+                State::StatusVersion => self.pos == self.part_start,
+                _ => false,
+            }
     }
 
     /// Reads whole lines from the block index from where the machine is
