@@ -9,25 +9,19 @@
 //! Content-Length in requests and differing Content-Lengths stay errors under
 //! every configuration.
 
-/// Default for [`Limits::start_line`]: RFC 9112 3 recommends supporting request
-/// lines of at least 8000 octets.
-pub const DEFAULT_MAX_START_LINE: u32 = 8 * 1024;
-/// Default for [`Limits::field_line`] (nginx and Apache use 8 KiB too).
-pub const DEFAULT_MAX_FIELD_LINE: u32 = 8 * 1024;
-/// Default for [`Limits::head`]: start line, all field lines and the blank line.
-pub const DEFAULT_MAX_HEAD: u32 = 64 * 1024;
-/// Default for [`Limits::headers`]: the number of field lines in a head.
-pub const DEFAULT_MAX_HEADERS: u16 = 100;
-/// Default for [`Limits::chunk_size_digits`]: 16 hex digits hold any `u64`
-/// (leading zeros do not count).
-pub const DEFAULT_MAX_CHUNK_SIZE_DIGITS: u32 = 16;
-/// Default for [`Limits::chunk_extensions`]: bytes of chunk extensions per message.
-pub const DEFAULT_MAX_CHUNK_EXTENSIONS: u32 = 16 * 1024;
-/// Default for [`Limits::trailers`]: bytes of the trailer section.
-pub const DEFAULT_MAX_TRAILERS: u32 = 16 * 1024;
-
 /// Size limits. A message that exceeds one is rejected with its own
-/// [`ErrorKind`](crate::ErrorKind), at the first byte past the limit.
+/// [`ErrorKind`](crate::ErrorKind), at the first byte past the limit,
+/// whatever the input's split.
+///
+/// | limit | default | error |
+/// |---|---:|---|
+/// | [`start_line`](Limits::start_line) | 8 KiB (RFC 9112 3 recommends supporting 8000 octets) | `StartLineTooLong` |
+/// | [`field_line`](Limits::field_line) | 8 KiB (as nginx and Apache) | `FieldLineTooLong` |
+/// | [`head`](Limits::head) | 64 KiB | `HeadTooLarge` |
+/// | [`headers`](Limits::headers) | 100 (and the parser's capacity) | `TooManyHeaders` |
+/// | [`chunk_size_digits`](Limits::chunk_size_digits) | 16 (any `u64`; leading zeros are free) | `ChunkSizeTooLong` |
+/// | [`chunk_extensions`](Limits::chunk_extensions) | 16 KiB per message | `ChunkExtensionsTooLarge` |
+/// | [`trailers`](Limits::trailers) | 16 KiB | `TrailersTooLarge` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of the start line, not counting its CRLF.
@@ -48,17 +42,20 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The documented defaults (`DEFAULT_MAX_*`).
+    /// The defaults (the table above).
+    pub const DEFAULT: Limits = Limits {
+        start_line: 8 * 1024,
+        field_line: 8 * 1024,
+        head: 64 * 1024,
+        headers: 100,
+        chunk_size_digits: 16,
+        chunk_extensions: 16 * 1024,
+        trailers: 16 * 1024,
+    };
+
+    /// The defaults: [`Limits::DEFAULT`].
     pub const fn new() -> Self {
-        Limits {
-            start_line: DEFAULT_MAX_START_LINE,
-            field_line: DEFAULT_MAX_FIELD_LINE,
-            head: DEFAULT_MAX_HEAD,
-            headers: DEFAULT_MAX_HEADERS,
-            chunk_size_digits: DEFAULT_MAX_CHUNK_SIZE_DIGITS,
-            chunk_extensions: DEFAULT_MAX_CHUNK_EXTENSIONS,
-            trailers: DEFAULT_MAX_TRAILERS,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -87,8 +84,10 @@ macro_rules! leniencies {
                 pub const $konst: $ty = $ty(1 << $bit);
             )+
 
-            /// Every switch with its name, in declaration order.
-            const TABLE: &'static [($ty, &'static str)] = &[$(($ty::$konst, $name)),+];
+            /// Every switch with its name, what it relaxes and its risk, in
+            /// declaration order.
+            pub(crate) const TABLE: &'static [($ty, &'static str, &'static str, &'static str)] =
+                &[$(($ty::$konst, $name, $relaxes, $risk)),+];
 
             /// Every switch on: for tests and for tools that must read whatever comes.
             pub const ALL: $ty = $ty(0 $(| (1 << $bit))+);
@@ -128,7 +127,7 @@ leniencies! {
         relaxes "a bare LF ends a line in the head and in trailers (RFC 9112 2.2 allows it); chunk-size lines stay strict"
         risk "a peer that treats bare LF as data sees different field lines";
     1 OBS_FOLD_IN_RESPONSES "obs_fold_in_responses"
-        relaxes "obs-fold in responses (RFC 9112 5.2 lets a user agent accept it); the value is exposed with its folds"
+        relaxes "obs-fold in responses (RFC 9112 5.2 lets a user agent accept it); the value keeps the folds inside it and loses those at its edges"
         risk "a peer that does not unfold sees a different field";
     2 WHITESPACE_BEFORE_COLON_IN_RESPONSES "whitespace_before_colon_in_responses"
         relaxes "whitespace between a field name and the colon in responses (RFC 9112 5.1 only requires servers and proxies to reject it)"
@@ -207,18 +206,18 @@ impl Leniency {
 
     /// The switches that are on, one at a time, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = Leniency> {
-        Leniency::TABLE.iter().map(|&(switch, _)| switch).filter(move |&switch| self.contains(switch))
+        Leniency::TABLE.iter().map(|&(switch, ..)| switch).filter(move |&switch| self.contains(switch))
     }
 
     /// The stable snake_case name of a single switch (`None` for a set of
     /// another size).
     pub fn name(self) -> Option<&'static str> {
-        Leniency::TABLE.iter().find(|&&(switch, _)| switch == self).map(|&(_, name)| name)
+        Leniency::TABLE.iter().find(|&&(switch, ..)| switch == self).map(|&(_, name, ..)| name)
     }
 
     /// The switch named `name` (as [`Leniency::name`] gives it).
     pub fn from_name(name: &str) -> Option<Leniency> {
-        Leniency::TABLE.iter().find(|&&(_, n)| n == name).map(|&(switch, _)| switch)
+        Leniency::TABLE.iter().find(|&&(_, n, ..)| n == name).map(|&(switch, ..)| switch)
     }
 }
 
@@ -276,7 +275,7 @@ mod tests {
     #[test]
     fn every_switch_is_one_bit_with_a_unique_name() {
         let mut seen = Leniency::NONE;
-        for (i, &(switch, name)) in Leniency::TABLE.iter().enumerate() {
+        for (i, &(switch, name, ..)) in Leniency::TABLE.iter().enumerate() {
             assert_eq!(switch.bits(), 1 << i, "{name}: bits are declared in order");
             assert!(!seen.contains(switch), "{name}: bit used twice");
             seen |= switch;

@@ -306,3 +306,33 @@ fn byte_by_byte_equals_whole_under_every_limit() {
         }
     }
 }
+
+/// httparse fills method, target and version (code, reason) as soon as each
+/// is parsed, and callers route on them before the head is complete; so
+/// does the one-shot API, on `Partial` too.
+#[test]
+fn the_start_line_is_filled_in_as_soon_as_it_is_parsed() {
+    let buf = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+    for k in 0..buf.len() {
+        let mut headers = [Header::EMPTY; 4];
+        let mut req = Request::new(&mut headers);
+        assert_eq!(req.parse(&buf[..k]), Ok(Status::Partial), "prefix {k}");
+        assert_eq!(req.method, (k >= 4).then_some(&b"GET"[..]), "method after {k} bytes");
+        assert_eq!(req.target, (k >= 7).then_some(&b"/a"[..]), "target after {k} bytes");
+        assert_eq!(req.version, (k >= 16).then_some(Version::Http11), "version after {k} bytes");
+        // The same over uninitialised storage.
+        let mut slots = [const { std::mem::MaybeUninit::<Header<'_>>::uninit() }; 4];
+        let mut req = Request::new(&mut []);
+        assert_eq!(req.parse_uninit(&buf[..k], &mut slots), Ok(Status::Partial), "prefix {k}");
+        assert_eq!((req.method.is_some(), req.target.is_some()), (k >= 4, k >= 7), "uninit, after {k} bytes");
+    }
+    let buf = b"HTTP/1.1 404 Not Found\r\nA: b\r\n\r\n";
+    for k in 0..buf.len() {
+        let mut headers = [Header::EMPTY; 4];
+        let mut res = Response::new(&mut headers);
+        assert_eq!(res.parse(&buf[..k]), Ok(Status::Partial), "prefix {k}");
+        assert_eq!(res.version, (k >= 9).then_some(Version::Http11), "version after {k} bytes");
+        assert_eq!(res.code, (k >= 13).then_some(404), "code after {k} bytes");
+        assert_eq!(res.reason, (k >= 23).then_some(&b"Not Found"[..]), "reason after {k} bytes");
+    }
+}

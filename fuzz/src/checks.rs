@@ -894,7 +894,7 @@ pub fn head_oneshot(data: &[u8]) {
     }
 }
 
-const STORAGE: usize = h1parse::message::DEFAULT_CAPACITY;
+const STORAGE: usize = h1parse::DEFAULT_CAPACITY;
 
 fn oneshot_request(buf: &[u8], cfg: &Config) {
     let mut storage = [Header::EMPTY; STORAGE];

@@ -9,7 +9,7 @@
 
 use h1parse::{Error, ErrorKind, Header, Request, Response, Status, Version};
 
-const STORAGE: usize = h1parse::message::DEFAULT_CAPACITY;
+const STORAGE: usize = h1parse::DEFAULT_CAPACITY;
 
 /// Checks both roles on `data`.
 pub fn vs_httparse(data: &[u8]) {
@@ -116,11 +116,11 @@ fn stricter(buf: &[u8], e: Error, response: bool) -> Option<&'static str> {
         // Limits: httparse has none.
         StartLineTooLong | FieldLineTooLong
             if at
-                >= u64::from(h1parse::config::DEFAULT_MAX_FIELD_LINE.min(h1parse::config::DEFAULT_MAX_START_LINE)) =>
+                >= u64::from(h1parse::Limits::DEFAULT.field_line.min(h1parse::Limits::DEFAULT.start_line)) =>
         {
             "line longer than its limit"
         }
-        HeadTooLarge if at >= u64::from(h1parse::config::DEFAULT_MAX_HEAD) => "head larger than its limit",
+        HeadTooLarge if at >= u64::from(h1parse::Limits::DEFAULT.head) => "head larger than its limit",
         _ => return None,
     };
     Some(class)

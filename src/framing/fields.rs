@@ -302,14 +302,14 @@ pub(crate) fn quoted_string(v: &[u8], mut i: usize) -> Result<usize, usize> {
 /// OWS, and CR and LF: in a value they can only be part of an obs-fold (a
 /// response read leniently), which stands for SP (RFC 9112 5.2), so a
 /// folded value means what its unfolded form does.
-fn skip_ows(v: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_ows(v: &[u8], mut i: usize) -> usize {
     while v.get(i).is_some_and(|&b| is_ows(b) || b == b'\r' || b == b'\n') {
         i += 1;
     }
     i
 }
 
-fn skip_token(v: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_token(v: &[u8], mut i: usize) -> usize {
     while v.get(i).is_some_and(|&b| in_class(&TCHAR, b)) {
         i += 1;
     }

@@ -18,6 +18,7 @@
 //! hands field spans to the message parser, which hands them here.
 
 pub(crate) mod fields;
+pub(crate) mod lists;
 
 use crate::config::{Config, Leniency};
 use crate::error::{ErrorKind, Fault};
@@ -52,9 +53,9 @@ pub enum Disposition {
     Upgrade,
 }
 
-/// The request method as far as response framing cares (RFC 9112 6.3).
+/// The request method as far as framing cares (RFC 9112 6.3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum MethodKind {
+pub(crate) enum MethodKind {
     /// `HEAD`: the response has no body.
     Head,
     /// `CONNECT`: a 2xx response switches to a tunnel.
@@ -66,7 +67,7 @@ pub enum MethodKind {
 
 impl MethodKind {
     /// Classifies a method token (methods are case-sensitive, RFC 9110 9.1).
-    pub fn of(method: &[u8]) -> Self {
+    pub(crate) fn of(method: &[u8]) -> Self {
         match method {
             b"HEAD" => MethodKind::Head,
             b"CONNECT" => MethodKind::Connect,

@@ -13,13 +13,29 @@ pub(crate) mod oneshot;
 use core::fmt;
 
 use crate::error::Fault;
+use crate::framing::lists::{ListElements, coding_name};
 use crate::version::Version;
 
-/// Where a field's name and value lie, as offsets from the start of the head.
+/// Where a field's name and value lie: byte ranges of the input the head
+/// (or trailer section) was parsed from, counted from its first byte. A
+/// caller that keeps an owned copy of that input can cut names and values
+/// out of it without copying ([`Fields::spans`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FieldSpan {
     pub(crate) name: (u32, u32),
     pub(crate) value: (u32, u32),
+}
+
+impl FieldSpan {
+    /// The field name's bytes.
+    pub fn name(&self) -> core::ops::Range<usize> {
+        self.name.0 as usize..self.name.1 as usize
+    }
+
+    /// The field value's bytes (without the surrounding whitespace).
+    pub fn value(&self) -> core::ops::Range<usize> {
+        self.value.0 as usize..self.value.1 as usize
+    }
 }
 
 /// The start line of a head, as offsets from the head's first byte. The
@@ -32,8 +48,11 @@ pub(crate) struct StartLine {
     pub(crate) target: (u32, u32),
     /// The HTTP-version as sent.
     pub(crate) version_bytes: (u32, u32),
-    /// Response: the status code; 0 in a request.
+    /// Response: the status code, valid once `code_bytes` is set; 0 in a
+    /// request.
     pub(crate) code: u16,
+    /// Response: the status code as sent, set once it is complete.
+    pub(crate) code_bytes: (u32, u32),
     /// Response: the reason phrase.
     pub(crate) reason: (u32, u32),
     /// HTTP-version digits.
@@ -117,9 +136,10 @@ impl<'a> Header<'a> {
         core::str::from_utf8(self.name).unwrap_or_default()
     }
 
-    /// True if the name equals `name`, ignoring ASCII case (RFC 9110 5.1).
-    pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name.as_bytes())
+    /// True if the name equals `name` (`"host"` or `b"host"`), ignoring
+    /// ASCII case (RFC 9110 5.1).
+    pub fn is(&self, name: impl AsRef<[u8]>) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_ref())
     }
 }
 
@@ -179,9 +199,50 @@ impl<'a, 'p> Fields<'a, 'p> {
         FieldIter { buf: self.buf, spans: self.spans.iter() }
     }
 
-    /// The value of the first field named `name` (ASCII case-insensitive).
-    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
-        self.iter().find(|h| h.is(name)).map(|h| h.value)
+    /// The value of the first field named `name` (ASCII case-insensitive;
+    /// `"host"` or `b"host"`).
+    pub fn get(&self, name: impl AsRef<[u8]>) -> Option<&'a [u8]> {
+        let name = name.as_ref();
+        self.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+    }
+
+    /// The values of every field named `name`, in order (a field may be sent
+    /// on several lines; RFC 9110 5.3 reads them as one comma-separated list).
+    pub fn get_all<N: AsRef<[u8]>>(&self, name: N) -> impl Iterator<Item = &'a [u8]> + use<'a, 'p, N> {
+        self.iter().filter(move |h| h.name.eq_ignore_ascii_case(name.as_ref())).map(|h| h.value)
+    }
+
+    /// True if a field named `name` is present.
+    pub fn contains(&self, name: impl AsRef<[u8]>) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The options of every `Connection` field, in order (RFC 9110 7.6.1):
+    /// the tokens a proxy removes with the fields they name.
+    pub fn connection_options(&self) -> impl Iterator<Item = &'a [u8]> + use<'a, 'p> {
+        self.get_all(b"connection").flat_map(ListElements::new)
+    }
+
+    /// The transfer codings of every `Transfer-Encoding` field, in order
+    /// (RFC 9112 6.1), by name, parameters dropped. A server answers 501 to
+    /// a coding it does not implement (RFC 9112 6.1); in a request the
+    /// parser has checked that the last one is `chunked`.
+    pub fn transfer_codings(&self) -> impl Iterator<Item = &'a [u8]> + use<'a, 'p> {
+        self.get_all(b"transfer-encoding").flat_map(ListElements::new).map(coding_name)
+    }
+
+    /// True if an `Expect` field asks for `100-continue` (RFC 9110 10.1.1):
+    /// the client waits for a 100 (Continue) before sending the body, so a
+    /// server that will read it answers 100 first, and one that will not
+    /// answers with the final status (417 for an expectation it refuses).
+    pub fn expects_continue(&self) -> bool {
+        self.get_all(b"expect").flat_map(ListElements::new).any(|e| e.eq_ignore_ascii_case(b"100-continue"))
+    }
+
+    /// Where each field's name and value lie in the input the head was
+    /// parsed from (counted from the head's first byte), in order.
+    pub fn spans(&self) -> &'p [FieldSpan] {
+        self.spans
     }
 }
 

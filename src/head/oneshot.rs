@@ -245,13 +245,8 @@ impl<'h, 'b> Request<'h, 'b> {
     /// Parses `buf` with the given limits and leniencies.
     pub fn parse_with(&mut self, buf: &'b [u8], cfg: &Config) -> Result<Status<usize>, Error> {
         let (m, done) = parse_head(Section::Request, buf, cfg, &mut self.headers)?;
-        let Some(len) = done else {
-            return Ok(Status::Partial);
-        };
-        self.method = Some(slice(buf, m.start.method));
-        self.target = Some(slice(buf, m.start.target));
-        self.version = Some(m.start.version());
-        Ok(Status::Complete(len))
+        self.fill(buf, &m.start);
+        Ok(done.map_or(Status::Partial, Status::Complete))
     }
 
     /// Parses `buf` with strict rules and default limits, storing fields in
@@ -292,13 +287,18 @@ impl<'h, 'b> Request<'h, 'b> {
         let (result, stored) = parse_head_uninit(Section::Request, buf, cfg, headers);
         self.headers = stored;
         let (m, done) = result?;
-        let Some(len) = done else {
-            return Ok(Status::Partial);
-        };
-        self.method = Some(slice(buf, m.start.method));
-        self.target = Some(slice(buf, m.start.target));
-        self.version = Some(m.start.version());
-        Ok(Status::Complete(len))
+        self.fill(buf, &m.start);
+        Ok(done.map_or(Status::Partial, Status::Complete))
+    }
+
+    /// Method, target and version, each as soon as it is parsed (also on
+    /// `Partial`, as httparse does: a caller can route before the head is
+    /// complete).
+    fn fill(&mut self, buf: &'b [u8], start: &StartLine) {
+        let part = |span: (u32, u32)| (span.1 > span.0).then(|| slice(buf, span));
+        self.method = part(start.method);
+        self.target = part(start.target);
+        self.version = part(start.version_bytes).map(|_| start.version());
     }
 }
 
@@ -338,13 +338,8 @@ impl<'h, 'b> Response<'h, 'b> {
     /// Parses `buf` with the given limits and leniencies.
     pub fn parse_with(&mut self, buf: &'b [u8], cfg: &Config) -> Result<Status<usize>, Error> {
         let (m, done) = parse_head(Section::Response, buf, cfg, &mut self.headers)?;
-        let Some(len) = done else {
-            return Ok(Status::Partial);
-        };
-        self.version = Some(m.start.version());
-        self.code = Some(m.start.code);
-        self.reason = Some(slice(buf, m.start.reason));
-        Ok(Status::Complete(len))
+        self.fill(buf, &m.start);
+        Ok(done.map_or(Status::Partial, Status::Complete))
     }
 
     /// Parses `buf` with strict rules and default limits, storing fields in
@@ -381,12 +376,16 @@ impl<'h, 'b> Response<'h, 'b> {
         let (result, stored) = parse_head_uninit(Section::Response, buf, cfg, headers);
         self.headers = stored;
         let (m, done) = result?;
-        let Some(len) = done else {
-            return Ok(Status::Partial);
-        };
-        self.version = Some(m.start.version());
-        self.code = Some(m.start.code);
-        self.reason = Some(slice(buf, m.start.reason));
-        Ok(Status::Complete(len))
+        self.fill(buf, &m.start);
+        Ok(done.map_or(Status::Partial, Status::Complete))
+    }
+
+    /// Version, code and reason, each as soon as it is parsed (also on
+    /// `Partial`, as httparse does).
+    fn fill(&mut self, buf: &'b [u8], start: &StartLine) {
+        self.version = (start.version_bytes.1 > start.version_bytes.0).then(|| start.version());
+        self.code = (start.code_bytes.1 > start.code_bytes.0).then_some(start.code);
+        // A reason may be empty: it is known once the status line ends.
+        self.reason = (start.reason.1 > 0).then(|| slice(buf, start.reason));
     }
 }

@@ -6,6 +6,7 @@ use core::fmt;
 
 use crate::framing::{Disposition, Framing};
 use crate::head::Escaped;
+use crate::method::Method;
 use crate::version::Version;
 
 /// Where a head's or a trailer section's fields are: the input they were
@@ -61,6 +62,13 @@ pub struct ResponseHead<'a> {
     /// The `End` event gives the same value.
     pub connection: Disposition,
     pub(crate) fields: FieldsRef<'a>,
+}
+
+impl<'a> RequestHead<'a> {
+    /// The method as an enum ([`Method::Other`] for one it does not name).
+    pub fn method_view(&self) -> Method<'a> {
+        Method::from_bytes(self.method)
+    }
 }
 
 impl ResponseHead<'_> {

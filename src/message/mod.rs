@@ -52,8 +52,9 @@ pub(crate) use heads::FieldsRef;
 pub use heads::{RequestHead, ResponseHead, Trailers};
 use stream::{Phase, StreamParser};
 
-/// Default number of field lines a parser can hold: [`crate::config::DEFAULT_MAX_HEADERS`].
-pub const DEFAULT_CAPACITY: usize = crate::config::DEFAULT_MAX_HEADERS as usize;
+/// How many field lines a parser holds unless told otherwise: the default
+/// [`Limits::headers`](crate::Limits::headers).
+pub const DEFAULT_CAPACITY: usize = crate::config::Limits::DEFAULT.headers as usize;
 
 /// One thing the parser found. It borrows the input (`'a`), never the parser.
 #[derive(Clone, Copy, Debug)]
@@ -239,7 +240,7 @@ pub struct RequestParser<const N: usize = DEFAULT_CAPACITY> {
 parser_common!(RequestParser, Section::Request, RequestHead);
 
 impl<const N: usize> RequestParser<N> {
-    /// Parses from the front of `input` (see the [module contract](crate::message)).
+    /// Parses from the front of `input` (see [the contract](crate#the-message-parser)).
     ///
     /// # Errors
     ///
@@ -304,7 +305,7 @@ impl<const N: usize> ResponseParser<N> {
         self.core.method = MethodKind::of(method);
     }
 
-    /// Parses from the front of `input` (see the [module contract](crate::message)).
+    /// Parses from the front of `input` (see [the contract](crate#the-message-parser)).
     ///
     /// # Errors
     ///

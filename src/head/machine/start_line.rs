@@ -173,6 +173,7 @@ impl HeadMachine {
                         }
                         self.used |= Leniency::ANY_STATUS_CODE;
                     }
+                    self.start.code_bytes = (self.part_start as u32, i as u32);
                     if b == SP {
                         self.next_part(i + 1, State::ReasonWs);
                         return Ok(true);

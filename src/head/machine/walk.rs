@@ -384,6 +384,7 @@ impl HeadMachine {
             return Break(Walked::Stopped);
         }
         self.start.version_bytes = (start as u32, start as u32 + 8);
+        self.start.code_bytes = (start as u32 + 9, start as u32 + 12);
         self.start.reason = (reason as u32, cr as u32);
         self.start.major = 1;
         self.start.minor = minor;
