@@ -11,7 +11,7 @@ mod fixture;
 #[path = "support/render.rs"]
 mod render;
 
-use h1parse::{Disposition, Event, Finish, RequestParser, ResponseParser};
+use h1parse::{Disposition, Event, Finish, Leniency, RequestParser, ResponseParser};
 use std::path::Path;
 
 fn options(case: &fixture::Case) -> render::Options {
@@ -129,6 +129,31 @@ fn the_verdict_at_the_head_is_the_end_disposition_on_every_fixture() {
         }
     }
     assert!(compared >= 120, "only {compared} messages compared");
+}
+
+/// Each leniency has its own fixture file, `lenient-<name>.md`, that
+/// documents it: a case where strict rules give an error, and a case where
+/// the switch accepts the input and the log names it.
+#[test]
+fn every_leniency_has_a_fixture_file_that_shows_it_used() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for switch in Leniency::ALL.iter() {
+        let name = switch.name().expect("a single switch has a name");
+        let file = dir.join(format!("lenient-{name}.md"));
+        assert!(file.exists(), "no fixture file for the {name} leniency: {}", file.display());
+        let cases = fixture::parse(&file);
+        let strict_error = cases.iter().any(|c| {
+            c.config.is_empty() && c.expected.as_deref().is_some_and(|log| log.lines().any(|l| l.starts_with("error ")))
+        });
+        assert!(strict_error, "{}: no case where strict rules give an error", file.display());
+        let used = cases.iter().any(|c| {
+            c.config.iter().any(|(o, v)| o == "--lenient" && v == name)
+                && c.expected.as_deref().is_some_and(|log| {
+                    log.lines().any(|l| l.starts_with("lenient ") && l.split(' ').any(|w| w == name))
+                })
+        });
+        assert!(used, "{}: no case that turns {name} on and shows it used", file.display());
+    }
 }
 
 #[test]

@@ -653,17 +653,19 @@ pub fn ref_chunked(body: &[u8], max_digits: u32, lf_in_trailers: bool) -> RefChu
 }
 
 /// A line-length error points at the first byte past its line's limit: that
-/// many bytes after the line's first byte (the byte after the last LF), and
+/// many bytes after the line's first byte (the byte after the last LF since
+/// `from`, where the message with the error began, or `from` itself), and
 /// not a line end (a CR or LF there ends the line; a CR not followed by LF
 /// is a bare CR). Empty lines before a request line are not part of it.
-fn check_line_limit(stream: &[u8], cfg: &Config, e: Error) {
+fn check_line_limit(stream: &[u8], from: u64, cfg: &Config, e: Error) {
     let limit = match e.kind() {
         ErrorKind::StartLineTooLong => cfg.limits.start_line,
         ErrorKind::FieldLineTooLong => cfg.limits.field_line,
         _ => return,
     };
     let at = usize::try_from(e.offset()).expect("offset");
-    let line_start = stream[..at].iter().rposition(|&b| b == b'\n').map_or(0, |lf| lf + 1);
+    let from = usize::try_from(from).expect("offset");
+    let line_start = stream[from..at].iter().rposition(|&b| b == b'\n').map_or(from, |lf| from + lf + 1);
     assert_eq!(at - line_start, limit as usize, "{e:?}: not at the line's limit (line starts at {line_start})");
     assert!(!matches!(stream.get(at), Some(b'\r' | b'\n')), "{e:?} at a line end");
 }
@@ -766,7 +768,9 @@ pub fn check_trace(trace: &Trace, stream: &[u8], role: &Role, cfg: &Config) {
         }
     }
     if let Outcome::Error(e) = trace.outcome {
-        check_line_limit(stream, cfg, e);
+        // The message with the error began after the last End (or decline).
+        let from = last_end.map_or(0, |(_, at)| at);
+        check_line_limit(stream, from, cfg, e);
     }
     match (trace.outcome, body) {
         (Outcome::Finish(Finish::End(d)), Some((framing, start, data))) => {
