@@ -60,20 +60,22 @@ out=$(curl -sS -X PATCH -H 'Upload-Offset: 5' --data-binary x -w ' %{http_code}'
 [ "${out##* }" = 409 ] || fail "PATCH at a wrong offset: $out"
 ok "cut-off PUT resumed with PATCH; wrong offset 409"
 
-# A pipelined burst on one connection: 200 requests, then Connection: close.
+# A pipelined burst on one connection: 3000 requests (135 kB, more than the
+# input buffer holds, so a partial head is moved to its start), then
+# Connection: close.
 printf 'hello, world\n' >"$work/small.txt"
 curl -sS -T "$work/small.txt" "$base/files/small.txt" >/dev/null
 {
-    for _ in $(seq 200); do printf 'GET /files/small.txt HTTP/1.1\r\nHost: t\r\n\r\n'; done
+    for _ in $(seq 3000); do printf 'GET /files/small.txt HTTP/1.1\r\nHost: t\r\n\r\n'; done
     printf 'HEAD /files/small.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'
 } >"$work/burst"
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 cat "$work/burst" >&3
 timeout 10 cat <&3 >"$work/burst.out"
 exec 3<&-
-[ "$(grep -c '^HTTP/1.1 200 OK' "$work/burst.out")" = 201 ] || fail "pipelined burst: $(grep -c '^HTTP/1.1' "$work/burst.out") responses"
-[ "$(grep -c '^hello, world' "$work/burst.out")" = 200 ] || fail "pipelined bodies"
-ok "201 pipelined requests answered in order on one connection"
+[ "$(grep -c '^HTTP/1.1 200 OK' "$work/burst.out")" = 3001 ] || fail "pipelined burst: $(grep -c '^HTTP/1.1' "$work/burst.out") responses"
+[ "$(grep -c '^hello, world' "$work/burst.out")" = 3000 ] || fail "pipelined bodies"
+ok "3001 pipelined requests answered in order on one connection"
 
 # An upgrade is declined: answered in HTTP/1.1, the connection goes on.
 exec 3<>"/dev/tcp/127.0.0.1/$port"

@@ -52,10 +52,11 @@ struct Conn<'s> {
     shared: &'s Shared,
     stream: TcpStream,
     parser: RequestParser,
-    /// Input received and not consumed: `buf[start..end]`. Never grows.
-    buf: Box<[u8]>,
+    /// Input received and not consumed: `buf[start..]`. Its capacity is
+    /// fixed at the start; bytes past its length are never zeroed (reads
+    /// fill the spare capacity), so a connection's memory is what it used.
+    buf: Vec<u8>,
     start: usize,
-    end: usize,
     /// Responses not sent yet (pipelined ones go out together).
     out: Vec<u8>,
     exchange: Option<Exchange>,
@@ -76,9 +77,8 @@ pub async fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         shared,
         stream,
         parser: RequestParser::with_config(cfg),
-        buf: vec![0; capacity].into_boxed_slice(),
+        buf: Vec::with_capacity(capacity),
         start: 0,
-        end: 0,
         out: Vec::with_capacity(16 * 1024),
         exchange: None,
         head_started: None,
@@ -91,21 +91,23 @@ pub async fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
         block_in_place(|| drop(ex));
     }
     if result.is_ok() && conn.flush().await.is_ok() {
-        linger_close(&mut conn.stream).await;
+        linger_close(&mut conn.stream, &mut conn.buf).await;
     }
     result
 }
 
 /// Closes politely: stop sending, then read (and drop) what the client still
 /// sends for a moment, so that closing with unread input does not reset the
-/// connection and destroy the response before the client reads it.
-async fn linger_close(stream: &mut TcpStream) {
+/// connection and destroy the response before the client reads it. The
+/// input buffer is the scratch space (a local array would make every
+/// connection's task that much larger for its whole life).
+async fn linger_close(stream: &mut TcpStream, scratch: &mut Vec<u8>) {
     let _ = stream.shutdown().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
-    let mut scratch = [0u8; 16 * 1024];
     let mut total = 0usize;
     while total < 4 << 20 {
-        match tokio::time::timeout_at(deadline, stream.read(&mut scratch)).await {
+        scratch.clear();
+        match tokio::time::timeout_at(deadline, stream.read_buf(scratch)).await {
             Ok(Ok(n)) if n > 0 => total += n,
             _ => break,
         }
@@ -135,14 +137,15 @@ impl Conn<'_> {
     /// One parser call on everything pending. The event borrows the buffer;
     /// it is turned into an owned [`Step`] here, before anything awaits.
     fn parse_step(&mut self) -> Step {
-        let input = &self.buf[self.start..self.end];
+        let input = &self.buf[self.start..];
         // A file write may block on the disk: not on a runtime thread.
         let store = |up: &mut Upload, data: &[u8]| block_in_place(|| up.write(data));
         let max_body = self.shared.max_body;
         let (step, consumed) = exchange::parse_step(&mut self.parser, input, self.exchange.as_mut(), max_body, store);
         self.start += consumed;
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
+        if self.start == self.buf.len() {
+            self.start = 0;
+            self.buf.clear();
         }
         step
     }
@@ -152,31 +155,30 @@ impl Conn<'_> {
     async fn read_more(&mut self) -> io::Result<Flow> {
         self.flush().await?;
         let now = Instant::now();
-        let limit = match (&self.exchange, self.start == self.end) {
+        let limit = match (&self.exchange, self.buf.is_empty()) {
             (Some(_), _) => BODY_TIMEOUT,
             (None, true) => IDLE_TIMEOUT,
             (None, false) => (*self.head_started.get_or_insert(now) + HEAD_TIMEOUT).saturating_duration_since(now),
         };
-        if self.end == self.buf.len() {
+        if self.buf.len() == self.buf.capacity() {
             if self.start == 0 {
                 // The head limit keeps every head smaller than the buffer.
                 return Ok(self.abort(Reply::fatal(431, "head larger than the input buffer\n")));
             }
-            self.buf.copy_within(self.start..self.end, 0);
-            (self.start, self.end) = (0, self.end - self.start);
+            self.buf.drain(..self.start);
+            self.start = 0;
         }
         self.deadline.as_mut().reset((now + limit).into());
-        let read = self.stream.read(&mut self.buf[self.end..]);
+        // Into the spare capacity only: with room left, `read_buf` never
+        // grows a Vec.
+        let read = self.stream.read_buf(&mut self.buf);
         match within(read, self.deadline.as_mut()).await {
             Some(Ok(0)) => {
                 // End of stream; `finish()` says whether a message was cut short.
                 let _ = self.parser.finish() == Ok(Finish::Incomplete);
                 Ok(Flow::Stop)
             }
-            Some(Ok(n)) => {
-                self.end += n;
-                Ok(Flow::Continue)
-            }
+            Some(Ok(_)) => Ok(Flow::Continue),
             Some(Err(e)) => Err(e),
             None => Ok(self.too_slow()),
         }
@@ -184,7 +186,7 @@ impl Conn<'_> {
 
     /// Idle between requests: close quietly. Inside a message: 408, close.
     fn too_slow(&mut self) -> Flow {
-        if self.exchange.is_some() || self.start != self.end {
+        if self.exchange.is_some() || !self.buf.is_empty() {
             let version = self.exchange.as_ref().map_or(Version::Http11, |ex| ex.req.version);
             // A text body: queuing it cannot fail.
             let _ = self.queue(Reply::fatal(408, "request timeout\n"), false, version);
