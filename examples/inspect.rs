@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example inspect -- [--response [--method M]] [--split N]
-//!     [--lenient NAME]... [--limit NAME=N]... [FILE]
+//!     [--lenient NAME|all]... [--limit NAME=N]... [FILE]
 //! ```
 //!
 //! Reads FILE (or stdin), parses it as requests (or responses to `M`, default
@@ -26,9 +26,23 @@ const USAGE: &str =
     "usage: inspect [--response [--method M]] [--split N] [--lenient NAME|all]... [--limit NAME=N]... [FILE]";
 
 fn main() -> ExitCode {
+    let (out, err, status) = run(std::env::args().skip(1), std::io::stdin());
+    eprint!("{err}");
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(status)
+}
+
+/// `inspect` with `args` (the program name left out), reading `stdin` when
+/// no FILE is named: what it prints on stdout and on stderr, and its exit
+/// status. A function, so the tests run the real command line.
+pub fn run(args: impl IntoIterator<Item = String>, mut stdin: impl Read) -> (String, String, u8) {
+    let usage = |why: &str| (String::new(), format!("inspect: {why}\n{USAGE}\n"), 2);
     let mut opts = render::Options::default();
     let mut file = None;
-    let mut args = std::env::args().skip(1);
+    let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--response" => opts.response = true,
@@ -40,10 +54,7 @@ fn main() -> ExitCode {
                 Some(n) => opts.split = Some(n),
                 None => return usage("--split needs a positive number"),
             },
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
+            "-h" | "--help" => return (format!("{USAGE}\n"), String::new(), 0),
             "--lenient" | "--limit" => {
                 let value = args.next();
                 if let Err(why) = render::config_option(&mut opts.config, &arg, value.as_deref()) {
@@ -58,21 +69,11 @@ fn main() -> ExitCode {
     let mut stream = Vec::new();
     let read = match &file {
         Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut stream)),
-        None => std::io::stdin().read_to_end(&mut stream),
+        None => stdin.read_to_end(&mut stream),
     };
     if let Err(e) = read {
-        eprintln!("inspect: {}: {e}", file.as_deref().unwrap_or("stdin"));
-        return ExitCode::from(2);
+        return (String::new(), format!("inspect: {}: {e}\n", file.as_deref().unwrap_or("stdin")), 2);
     }
     let (log, ok) = render::inspect(&stream, &opts);
-    let mut out = std::io::stdout().lock();
-    if out.write_all(log.as_bytes()).and_then(|()| out.flush()).is_err() {
-        return ExitCode::from(2);
-    }
-    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-fn usage(why: &str) -> ExitCode {
-    eprintln!("inspect: {why}\n{USAGE}");
-    ExitCode::from(2)
+    (log, String::new(), if ok { 0 } else { 1 })
 }
