@@ -67,10 +67,11 @@ macro_rules! error_kinds {
 }
 
 error_kinds! {
-    /// Why the input was rejected. Append-only: each kind keeps its place,
-    /// its stable [`name`](ErrorKind::name), its one-line
-    /// [`reason`](ErrorKind::reason) and its
-    /// [`status_hint`](ErrorKind::status_hint):
+    /// Why the input was rejected, and the status a server answers for it.
+    ///
+    /// Append-only: each kind keeps its place, its stable
+    /// [`name`](ErrorKind::name), its one-line [`reason`](ErrorKind::reason)
+    /// and its [`status_hint`](ErrorKind::status_hint):
     ///
     /// | kind | name | status hint | reason |
     /// |---|---|---:|---|
@@ -114,7 +115,7 @@ error_kinds! {
     MissingHost = "missing_host", 400, "HTTP/1.1 request without Host";
     /// A request with more than one Host field line (RFC 9112 3.2: MUST respond 400).
     DuplicateHost = "duplicate_host", 400, "more than one Host field";
-    /// A Content-Length that is not `1*DIGIT` (or a list of equal ones), or overflows (RFC 9110 8.6).
+    /// A Content-Length that is not `1*DIGIT` (or a list of identical ones), or overflows (RFC 9110 8.6).
     BadContentLength = "bad_content_length", 400, "invalid Content-Length";
     /// Two Content-Length values that differ (RFC 9112 6.3 step 5: request smuggling).
     ConflictingContentLength = "conflicting_content_length", 400, "conflicting Content-Length values";

@@ -378,6 +378,14 @@ mod docs_tests {
         assert!(DOCS.contains(&rows), "the leniency table in the crate docs should be:\n{rows}");
     }
 
+    /// "A RequestParser (about 2 KiB with the default capacity of 100
+    /// fields) per connection", as the read-loop section says.
+    #[test]
+    fn a_parser_costs_what_the_crate_docs_say() {
+        let size = core::mem::size_of::<crate::RequestParser>();
+        assert!((1536..=2560).contains(&size), "a RequestParser is {size} bytes: update the crate docs");
+    }
+
     #[test]
     fn the_crate_docs_list_every_error_kind_with_its_status() {
         let rows = error_rows();

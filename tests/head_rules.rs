@@ -336,3 +336,25 @@ fn the_start_line_is_filled_in_as_soon_as_it_is_parsed() {
         assert_eq!(res.reason, (k >= 23).then_some(&b"Not Found"[..]), "reason after {k} bytes");
     }
 }
+
+/// Two of httparse's own test inputs, through the one-shot API with the
+/// matching switch on, read as RFC 9112 says: folds at the edges of a value
+/// are whitespace (5.2, RFC 9110 5.5), and runs of spaces in a status line
+/// are separators, not part of the reason (4).
+#[test]
+fn httparse_inputs_with_switches_on_read_as_the_rfc_says() {
+    let cfg = Config { leniency: Leniency::OBS_FOLD_IN_RESPONSES, ..Config::new() };
+    let buf = b"HTTP/1.1 200 OK\r\nLine-Folded-Header: \r\n   \r\n hello there\r\nConnection:\r\n close\r\n\r\n";
+    let mut headers = [Header::EMPTY; 4];
+    let mut res = Response::new(&mut headers);
+    assert_eq!(res.parse_with(buf, &cfg), Ok(Status::Complete(buf.len())));
+    assert_eq!((res.headers[0].name, res.headers[0].value), (&b"Line-Folded-Header"[..], &b"hello there"[..]));
+    assert_eq!((res.headers[1].name, res.headers[1].value), (&b"Connection"[..], &b"close"[..]));
+
+    let cfg = Config { leniency: Leniency::MULTIPLE_SPACES_IN_START_LINE, ..Config::new() };
+    let buf = b"HTTP/1.1   200  OK\r\n\r\n";
+    let mut headers = [Header::EMPTY; 4];
+    let mut res = Response::new(&mut headers);
+    assert_eq!(res.parse_with(buf, &cfg), Ok(Status::Complete(buf.len())));
+    assert_eq!((res.code, res.reason), (Some(200), Some(&b"OK"[..])));
+}

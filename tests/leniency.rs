@@ -121,7 +121,7 @@ fn bare_lf_in_head() {
 fn obs_fold_in_responses() {
     let input = b"HTTP/1.1 200 OK\r\nX: a\r\n\tb\r\nContent-Length: 0\r\n\r\n";
     let t = exactly(OBS_FOLD, &get(), input, ErrorKind::ObsFold);
-    // The value is exposed raw, fold bytes included.
+    // A fold inside the value is kept as received.
     assert_eq!(heads(&t)[0].0.fields[0], (b"X".to_vec(), b"a\r\n\tb".to_vec()));
     // Requests stay strict whatever is on.
     let req = b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n";
