@@ -16,8 +16,6 @@
 //! ever needs dropping. This module and `simd` are the only ones allowed
 //! `unsafe`; its tests run under Miri (`cargo +nightly miri test --lib uninit`).
 #![allow(unsafe_code)]
-// The tests use the whole API; the parsers only what they need of it.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use core::fmt;
 use core::mem::MaybeUninit;
@@ -59,46 +57,10 @@ impl<T: Copy, const N: usize> Slots<T, N> {
         Slots { items: [const { MaybeUninit::uninit() }; N], len: 0 }
     }
 
-    /// Stores `value` in the next free slot and returns that slot.
-    ///
-    /// # Errors
-    ///
-    /// [`Full`] when all `N` slots are taken (nothing changes).
-    #[inline(always)]
-    pub(crate) fn push(&mut self, value: T) -> Result<&mut T, Full> {
-        let slot = self.items.get_mut(self.len).ok_or(Full)?;
-        self.len += 1;
-        Ok(slot.write(value))
-    }
-
-    /// How many slots are taken.
-    #[inline(always)]
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// True if no slot is taken.
-    #[inline(always)]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// The values pushed since the last `clear`, in order.
     #[inline(always)]
     pub(crate) fn as_slice(&self) -> &[T] {
         init_prefix(&self.items, self.len)
-    }
-
-    /// The values pushed since the last `clear`, in order, for editing.
-    #[inline(always)]
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        init_prefix_mut(&mut self.items, self.len)
-    }
-
-    /// Forgets every value (they are `Copy`: nothing to drop).
-    #[inline(always)]
-    pub(crate) fn clear(&mut self) {
-        self.len = 0;
     }
 
     /// Stores `value` at `i`: over the value there (`i < len`) or after the
@@ -125,6 +87,46 @@ impl<T: Copy, const N: usize> Slots<T, N> {
         let next = (*at).min(self.len);
         let end = cap.min(N).max(next);
         SlotsWriter { items: self.items.get_mut(..end).unwrap_or_default(), next, len: &mut self.len, at }
+    }
+}
+
+/// Used by the tests only (the parsers write through `set` and `writer`).
+#[cfg(test)]
+impl<T: Copy, const N: usize> Slots<T, N> {
+    /// Stores `value` in the next free slot and returns that slot.
+    ///
+    /// # Errors
+    ///
+    /// [`Full`] when all `N` slots are taken (nothing changes).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, value: T) -> Result<&mut T, Full> {
+        let slot = self.items.get_mut(self.len).ok_or(Full)?;
+        self.len += 1;
+        Ok(slot.write(value))
+    }
+
+    /// How many slots are taken.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if no slot is taken.
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The values pushed since the last `clear`, in order, for editing.
+    #[inline(always)]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        init_prefix_mut(&mut self.items, self.len)
+    }
+
+    /// Forgets every value (they are `Copy`: nothing to drop).
+    #[inline(always)]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
     }
 }
 
@@ -220,7 +222,10 @@ impl<'s, T: Copy> Pusher<'s, T> {
         self.len += 1;
         Ok(())
     }
+}
 
+#[cfg(test)]
+impl<T: Copy> Pusher<'_, T> {
     /// How many values the owner holds, those pushed here included.
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
@@ -267,18 +272,6 @@ impl<'s, T: Copy> Prefix<'s, T> {
         self.len
     }
 
-    /// How many values fit in all.
-    #[inline(always)]
-    pub(crate) fn capacity(&self) -> usize {
-        self.items.len()
-    }
-
-    /// The values pushed, in order.
-    #[inline(always)]
-    pub(crate) fn as_slice(&self) -> &[T] {
-        init_prefix(self.items, self.len)
-    }
-
     /// Forgets every value pushed.
     #[inline(always)]
     pub(crate) fn clear(&mut self) {
@@ -296,6 +289,21 @@ impl<'s, T: Copy> Prefix<'s, T> {
     #[inline(always)]
     pub(crate) fn into_init(self) -> &'s mut [T] {
         init_prefix_mut(self.items, self.len)
+    }
+}
+
+#[cfg(test)]
+impl<T: Copy> Prefix<'_, T> {
+    /// How many values fit in all.
+    #[inline(always)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The values pushed, in order.
+    #[inline(always)]
+    pub(crate) fn as_slice(&self) -> &[T] {
+        init_prefix(self.items, self.len)
     }
 }
 

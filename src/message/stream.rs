@@ -299,60 +299,53 @@ impl<const N: usize> StreamParser<N> {
         Ok(Some(len))
     }
 
-    /// Every phase but `Head`. Returns the bytes consumed and the event.
+    /// Every phase but `Head` (which `parse` takes first). Returns the bytes
+    /// consumed and the event.
     pub(super) fn after_head<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
-        if let Phase::Body(dec) = &mut self.phase {
-            let step = dec.decode(input, self.offset, &self.cfg);
-            return match step {
-                Ok(BodyStep::Data { skip, len }) => {
-                    let consumed = self.consume(skip + len);
-                    Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) })
-                }
-                Ok(BodyStep::NeedMore) => Ok(Progress { consumed: self.consume(input.len()), event: None }),
-                Ok(BodyStep::End { consumed }) => {
-                    let chunked = matches!(dec, BodyDecoder::Chunked(_));
-                    self.decision.used = Leniency::union(self.decision.used, dec.leniencies_used());
-                    self.body_end(input, consumed, chunked)
-                }
-                Err(e) => {
-                    self.phase = Phase::Failed(e);
-                    Err(e)
-                }
-            };
-        }
-        let phase = core::mem::replace(&mut self.phase, Phase::Head);
-        let (phase, progress) = match phase {
-            Phase::Trailers => {
-                self.phase = Phase::Trailers;
-                return self.trailers(input);
-            }
+        let dec = match &mut self.phase {
+            Phase::Body(dec) => dec,
+            Phase::Trailers => return self.trailers(input),
             Phase::End => {
                 let d = self.decision.disposition;
-                (self.next_message(d), (0, Some(Event::End(d))))
+                self.phase = self.next_message(d);
+                return Ok(Progress { consumed: 0, event: Some(Event::End(d)) });
             }
-            Phase::Closed => {
-                // Empty lines may trail a message (RFC 9112 2.2); any other
-                // byte would be read by someone as a request that must not be
-                // processed (RFC 9112 9.6), so it is an error, not dropped.
-                let mut i = 0;
-                while input.get(i..i + 2) == Some(&b"\r\n"[..]) {
-                    i += 2;
-                }
-                if !matches!(input.get(i..), Some(b"" | b"\r")) {
-                    return Err(self.fail(ErrorKind::DataAfterClose, i));
-                }
-                (Phase::Closed, (i, None))
-            }
-            Phase::Upgraded => (Phase::Upgraded, (0, None)),
-            Phase::Failed(e) => {
-                self.phase = Phase::Failed(e);
-                return Err(e);
-            }
-            // (Handled above and in `parse`.)
-            p @ (Phase::Head | Phase::Body(_)) => (p, (0, None)),
+            Phase::Closed => return self.after_close(input),
+            // Nothing is parsed after an upgrade: no byte taken, no event.
+            Phase::Upgraded | Phase::Head => return Ok(Progress { consumed: 0, event: None }),
+            Phase::Failed(e) => return Err(*e),
         };
-        self.phase = phase;
-        Ok(Progress { consumed: self.consume(progress.0), event: progress.1 })
+        match dec.decode(input, self.offset, &self.cfg) {
+            Ok(BodyStep::Data { skip, len }) => {
+                let consumed = self.consume(skip + len);
+                Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) })
+            }
+            Ok(BodyStep::NeedMore) => Ok(Progress { consumed: self.consume(input.len()), event: None }),
+            Ok(BodyStep::End { consumed }) => {
+                let chunked = matches!(dec, BodyDecoder::Chunked(_));
+                self.decision.used = Leniency::union(self.decision.used, dec.leniencies_used());
+                self.body_end(input, consumed, chunked)
+            }
+            Err(e) => {
+                self.phase = Phase::Failed(e);
+                Err(e)
+            }
+        }
+    }
+
+    /// After a message that closes the connection: empty lines may trail
+    /// it (RFC 9112 2.2); any other byte would be read by someone as a
+    /// request that must not be processed (RFC 9112 9.6), so it is an
+    /// error, not dropped.
+    fn after_close<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+        let mut i = 0;
+        while input.get(i..i + 2) == Some(&b"\r\n"[..]) {
+            i += 2;
+        }
+        if !matches!(input.get(i..), Some(b"" | b"\r")) {
+            return Err(self.fail(ErrorKind::DataAfterClose, i));
+        }
+        Ok(Progress { consumed: self.consume(i), event: None })
     }
 
     /// The body ended after `consumed` bytes of `input`: a chunked body's
