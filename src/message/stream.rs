@@ -401,7 +401,7 @@ impl<const N: usize> StreamParser<N> {
     fn next_message(&mut self, d: Disposition) -> Phase {
         match d {
             Disposition::KeepAlive => {
-                self.machine = HeadMachine::new(self.section, &self.cfg);
+                self.machine.restart(self.section, &self.cfg);
                 self.nspans = 0;
                 self.section_no += 1;
                 Phase::Head

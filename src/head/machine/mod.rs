@@ -208,6 +208,28 @@ impl HeadMachine {
         }
     }
 
+    /// The machine at the first byte of the next head of a `Request` or
+    /// `Response` stream, as [`HeadMachine::new`] would build it, writing
+    /// only what a head reads before it writes: the offsets of a name, a
+    /// value and the blank line are set before any state reads them.
+    #[inline(always)]
+    pub(crate) fn restart(&mut self, section: Section, cfg: &Config) {
+        debug_assert!(section != Section::Trailers);
+        self.section = section;
+        self.state = if section == Section::Response { State::StatusVersion } else { State::Leading };
+        self.pos = 0;
+        self.line_limit = cfg.limits.start_line as usize;
+        self.head_limit = cfg.limits.head as usize;
+        self.part_start = 0;
+        self.pending = None;
+        self.start = StartLine { major: 1, minor: 1, ..StartLine::default() };
+        self.used = Leniency::NONE;
+        #[cfg(test)]
+        {
+            self.validated = 0;
+        }
+    }
+
     /// True before the first byte of a message (leading empty lines aside):
     /// end of stream here is a clean end, not an incomplete message.
     pub(crate) fn is_idle(&self) -> bool {
