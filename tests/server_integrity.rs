@@ -280,3 +280,42 @@ fn answers_reveal_no_server_internals() {
     let text = r.text();
     assert!(!text.contains("os error") && !text.contains("No such file"), "the answer shows an io::Error: {text}");
 }
+
+/// Makes a file append-only (`chattr +a`, root on ext4 and the like): appends
+/// work, cutting it back fails, as a roll-back on a failing disk would.
+struct AppendOnly(std::path::PathBuf);
+
+impl AppendOnly {
+    fn set(path: &Path) -> Option<AppendOnly> {
+        let ok = std::process::Command::new("chattr").arg("+a").arg(path).status().is_ok_and(|s| s.success());
+        ok.then(|| AppendOnly(path.to_path_buf()))
+    }
+}
+
+impl Drop for AppendOnly {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr").arg("-a").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_rejected_patch_is_answered_even_if_its_roll_back_fails() {
+    let srv = start();
+    assert_eq!(put(&srv, "f", b"first").status, 201);
+    let Some(append_only) = AppendOnly::set(&storage(&srv).join("f")) else {
+        eprintln!("skipped: `chattr +a` is not permitted here (it needs root and a file system with the flag)");
+        return;
+    };
+    // The body's first chunk is appended, then the request is rejected, and
+    // cutting the file back fails: the client still gets its answer.
+    let bad = b"PATCH /files/f HTTP/1.1\r\nHost: t\r\nUpload-Offset: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n";
+    let raw = exchange_raw(srv.addr, bad);
+    let statuses: Vec<u16> = parse_responses(&raw, &["PATCH"]).iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [400], "answer to a PATCH whose roll-back failed: {:?}", String::from_utf8_lossy(&raw));
+    assert_eq!(state(&head_of(&srv, "f")), (200, Some("5"), Some("?1")));
+    drop(append_only);
+    // The bytes the roll-back left behind are not built on by the next PATCH.
+    let patch = b"PATCH /files/f HTTP/1.1\r\nHost: t\r\nUpload-Offset: 5\r\nContent-Length: 5\r\n\r\nworld";
+    assert_eq!(state(&ask(&srv, patch, "PATCH")), (200, Some("10"), Some("?1")));
+    assert_eq!(ask(&srv, b"GET /files/f HTTP/1.1\r\nHost: t\r\n\r\n", "GET").body, b"firstworld");
+}

@@ -395,7 +395,11 @@ impl Conn<'_> {
             Some(ex) => {
                 self.log_reply(&ex.req, &reply);
                 if let Work::Upload(up, _) = ex.work {
-                    up.roll_back()?;
+                    // The client gets its answer either way; bytes a failed
+                    // roll-back leaves are cut off by the next append.
+                    if let Err(e) = up.roll_back() {
+                        self.log_line(&format!("{}: roll-back failed: {e}", self.peer));
+                    }
                 }
                 ex.req.version
             }

@@ -18,7 +18,8 @@
 //!   length stored before it, so the bytes it appends are invisible to them.
 //! * A request the server *rejects* (400, 413...) leaves what was stored as
 //!   it was: the fresh file of a `PUT` is deleted, a `PATCH` is cut back to
-//!   where it started. A client that disconnects mid-body keeps what it sent,
+//!   where it started (if that fails, the next `PATCH` cuts the file back
+//!   before it appends). A client that disconnects mid-body keeps what it sent,
 //!   as an incomplete upload it can resume with `PATCH`.
 //! * The state of every name (length, complete or not) is kept in one index
 //!   under one lock. Readers take the length and open the file under it, and
@@ -351,6 +352,13 @@ impl Store {
             return Err(BeginError::NotAFile);
         };
         let claim = self.claim(&mut index, name)?;
+        // Released first: the claim takes the lock again if it is dropped.
+        drop(index);
+        // Bytes past the stored length were left by a roll-back that could
+        // not cut the file back; appending after them would serve them.
+        if file.metadata()?.len() > offset {
+            file.set_len(offset)?;
+        }
         Ok(Upload { claim, file, start: offset, written: 0, reserved: 0, kind: Kind::Append, done: false })
     }
 
