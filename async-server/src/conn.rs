@@ -22,7 +22,7 @@ use std::pin::{Pin, pin};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use h1parse::{Config, Disposition, Finish, RequestParser, Version};
+use h1parse::{Config, Disposition, RequestParser, Version};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::block_in_place;
@@ -173,11 +173,9 @@ impl Conn<'_> {
         // grows a Vec.
         let read = self.stream.read_buf(&mut self.buf);
         match within(read, self.deadline.as_mut()).await {
-            Some(Ok(0)) => {
-                // End of stream; `finish()` says whether a message was cut short.
-                let _ = self.parser.finish() == Ok(Finish::Incomplete);
-                Ok(Flow::Stop)
-            }
+            // End of stream: a message cut short needs no answer (an upload
+            // is kept incomplete by `serve`).
+            Some(Ok(0)) => Ok(Flow::Stop),
             Some(Ok(_)) => Ok(Flow::Continue),
             Some(Err(e)) => Err(e),
             None => Ok(self.too_slow()),
