@@ -206,6 +206,17 @@ fn symlinks_in_the_storage_directory_are_not_followed() {
         s.shutdown(Shutdown::Both).unwrap();
     }
     std::thread::sleep(Duration::from_millis(200));
+    // A stored file replaced by a link behind the server's back (the index
+    // still names it): not read, not appended to.
+    assert_eq!(put(&srv, "swapped", b"public").status, 201);
+    std::fs::remove_file(dir.join("swapped")).unwrap();
+    plant_symlink(&secret, &dir.join("swapped"));
+    let get = ask(&srv, b"GET /files/swapped HTTP/1.1\r\nHost: t\r\n\r\n", "GET");
+    let what = format!("{} {:?}", get.status, get.text());
+    assert!(get.status == 404 || get.status == 409, "GET of a file swapped for a link: {what}");
+    let patch = b"PATCH /files/swapped HTTP/1.1\r\nHost: t\r\nUpload-Offset: 6\r\nContent-Length: 3\r\n\r\nabc";
+    let r = ask(&srv, patch, "PATCH");
+    assert!(r.status == 404 || r.status == 409, "PATCH of a file swapped for a link: {}", r.status);
     assert_eq!(std::fs::read(&secret).unwrap(), b"secret", "a file outside the storage directory changed");
     let listing = ask(&srv, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n", "GET").text();
     assert!(!listing.contains("secret"), "{listing}");
@@ -223,6 +234,16 @@ fn a_directory_is_not_a_file() {
         }
         let r = put(&srv, name, b"data");
         assert!(r.status == 409 || r.status == 201, "PUT {name}: {}", r.status);
+    }
+    // A stored file replaced by a directory behind the server's back (the
+    // index still names it).
+    assert_eq!(put(&srv, "swapped", b"data").status, 201);
+    let path = storage(&srv).join("swapped");
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    for method in ["GET", "HEAD"] {
+        let r = ask(&srv, format!("{method} /files/swapped HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(), method);
+        assert!(r.status == 404 || r.status == 409, "{method} of a file swapped for a directory: {}", r.status);
     }
 }
 
