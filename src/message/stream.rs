@@ -302,34 +302,45 @@ impl<const N: usize> StreamParser<N> {
     /// Every phase but `Head` (which `parse` takes first). Returns the bytes
     /// consumed and the event.
     pub(super) fn after_head<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
-        let dec = match &mut self.phase {
-            Phase::Body(dec) => dec,
-            Phase::Trailers => return self.trailers(input),
+        // The body first: asked on every call of a body's events.
+        if let Phase::Body(dec) = &mut self.phase {
+            return match dec.decode(input, self.offset, &self.cfg) {
+                Ok(BodyStep::Data { skip, len }) => {
+                    let consumed = self.consume(skip + len);
+                    Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) })
+                }
+                Ok(BodyStep::NeedMore) => Ok(Progress { consumed: self.consume(input.len()), event: None }),
+                Ok(BodyStep::End { consumed }) => {
+                    let chunked = matches!(dec, BodyDecoder::Chunked(_));
+                    self.decision.used = Leniency::union(self.decision.used, dec.leniencies_used());
+                    self.body_end(input, consumed, chunked)
+                }
+                Err(e) => {
+                    self.phase = Phase::Failed(e);
+                    Err(e)
+                }
+            };
+        }
+        self.after_body(input)
+    }
+
+    /// The phases after a body or a message (`Head` and `Body` are taken
+    /// before this is called), out of line so the body's test stays one
+    /// compare.
+    #[inline(never)]
+    fn after_body<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+        match self.phase {
+            Phase::Trailers => self.trailers(input),
             Phase::End => {
                 let d = self.decision.disposition;
                 self.phase = self.next_message(d);
-                return Ok(Progress { consumed: 0, event: Some(Event::End(d)) });
+                Ok(Progress { consumed: 0, event: Some(Event::End(d)) })
             }
-            Phase::Closed => return self.after_close(input),
+            Phase::Closed => self.after_close(input),
+            Phase::Failed(e) => Err(e),
             // Nothing is parsed after an upgrade: no byte taken, no event.
-            Phase::Upgraded | Phase::Head => return Ok(Progress { consumed: 0, event: None }),
-            Phase::Failed(e) => return Err(*e),
-        };
-        match dec.decode(input, self.offset, &self.cfg) {
-            Ok(BodyStep::Data { skip, len }) => {
-                let consumed = self.consume(skip + len);
-                Ok(Progress { consumed, event: input.get(skip..skip + len).map(Event::Data) })
-            }
-            Ok(BodyStep::NeedMore) => Ok(Progress { consumed: self.consume(input.len()), event: None }),
-            Ok(BodyStep::End { consumed }) => {
-                let chunked = matches!(dec, BodyDecoder::Chunked(_));
-                self.decision.used = Leniency::union(self.decision.used, dec.leniencies_used());
-                self.body_end(input, consumed, chunked)
-            }
-            Err(e) => {
-                self.phase = Phase::Failed(e);
-                Err(e)
-            }
+            // (`Head` and `Body` were taken above.)
+            Phase::Upgraded | Phase::Head | Phase::Body(_) => Ok(Progress { consumed: 0, event: None }),
         }
     }
 
