@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::conn;
 use super::events::Hub;
@@ -314,10 +314,22 @@ impl Server {
         }
         let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
         let _ = acceptor.join();
-        for handle in lock(&self.shared.open).conns.values() {
-            let _ = handle.stream.shutdown(Shutdown::Both);
+        // Reads end first (idle connections wake, uploads are cut off) while
+        // writes go on, so a response being written, such as an event stream
+        // writing its last chunk, can finish within STOP_GRACE; what is still
+        // writing after it is cut off.
+        let streams: Vec<Arc<Handle>> = lock(&self.shared.open).conns.values().cloned().collect();
+        for handle in &streams {
+            let _ = handle.stream.shutdown(Shutdown::Read);
         }
         let workers = std::mem::take(&mut *lock(&self.shared.workers));
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline && !workers.iter().all(JoinHandle::is_finished) {
+            thread::sleep(Duration::from_millis(5));
+        }
+        for handle in &streams {
+            let _ = handle.stream.shutdown(Shutdown::Both);
+        }
         for w in workers {
             let _ = w.join();
         }
@@ -345,6 +357,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
 
 /// The refusal that making room can lift.
 const FULL: &str = "the server is full";
+
+/// How long a stopping server lets responses being written finish.
+const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// Why a connection is turned away.
 fn refusal(slots: &Slots, ip: IpAddr, settings: &Settings, cap: usize) -> Option<&'static str> {
