@@ -81,32 +81,6 @@ pub(crate) fn is_known(name: &[u8]) -> bool {
         .any(|known| name.eq_ignore_ascii_case(known))
 }
 
-/// [`eq_lower`] for the known names and options (`word` lower case, 4 bytes
-/// or more): a few overlapping word compares instead of a loop over the
-/// bytes past the last 8.
-#[inline(always)]
-fn is_word(bytes: &[u8], word: &[u8]) -> bool {
-    let n = word.len();
-    if bytes.len() != n {
-        return false;
-    }
-    // Setting bit 5 lowers a letter and keeps `-`; as in `eq_lower`.
-    let same4 = |i: usize| {
-        let w = |s: &[u8]| s.get(i..i + 4).and_then(|c| <[u8; 4]>::try_from(c).ok()).map(u32::from_le_bytes);
-        matches!((w(bytes), w(word)), (Some(x), Some(y)) if x | 0x2020_2020 == y)
-    };
-    let same8 = |i: usize| {
-        let w = |s: &[u8]| s.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok()).map(u64::from_le_bytes);
-        matches!((w(bytes), w(word)), (Some(x), Some(y)) if x | 0x2020_2020_2020_2020 == y)
-    };
-    match n {
-        0..4 => eq_lower(bytes, word),
-        4..=8 => same4(0) && same4(n - 4),
-        9..=16 => same8(0) && same8(n - 8),
-        _ => same8(0) && same8(8) && same8(n - 8) && (n <= 24 || eq_lower(bytes, word)),
-    }
-}
-
 fn slice(buf: &[u8], (start, end): (u32, u32)) -> &[u8] {
     buf.get(start as usize..end as usize).unwrap_or_default()
 }
@@ -134,11 +108,11 @@ impl FramingFields {
         let at = value.0 as usize;
         let (name, value) = (slice(buf, name), slice(buf, value));
         match name.len() {
-            4 if is_word(name, b"host") => return self.host(value, at, line, cfg),
-            7 if is_word(name, b"upgrade") => self.upgrade = true,
-            10 if is_word(name, b"connection") => self.connection_options(value),
-            14 if is_word(name, b"content-length") => return self.content_length(value, at, line, cfg),
-            17 if is_word(name, b"transfer-encoding") => {
+            4 if eq_lower(name, b"host") => return self.host(value, at, line, cfg),
+            7 if eq_lower(name, b"upgrade") => self.upgrade = true,
+            10 if eq_lower(name, b"connection") => self.connection_options(value),
+            14 if eq_lower(name, b"content-length") => return self.content_length(value, at, line, cfg),
+            17 if eq_lower(name, b"transfer-encoding") => {
                 if self.ctx.fields_ignored {
                     return Ok(());
                 }
@@ -210,9 +184,9 @@ impl FramingFields {
     #[inline(always)]
     fn connection_option(&mut self, option: &[u8]) -> bool {
         let flag = match option.len() {
-            5 if is_word(option, b"close") => &mut self.close,
-            10 if is_word(option, b"keep-alive") => &mut self.keep_alive,
-            7 if is_word(option, b"upgrade") => &mut self.connection_upgrade,
+            5 if eq_lower(option, b"close") => &mut self.close,
+            10 if eq_lower(option, b"keep-alive") => &mut self.keep_alive,
+            7 if eq_lower(option, b"upgrade") => &mut self.connection_upgrade,
             _ => return false,
         };
         *flag = true;
@@ -429,32 +403,6 @@ fn host_value(v: &[u8]) -> Result<(), usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn is_word_is_eq_lower_for_the_known_words() {
-        let words: [&[u8]; 8] = [
-            b"host",
-            b"close",
-            b"upgrade",
-            b"connection",
-            b"keep-alive",
-            b"content-length",
-            b"transfer-encoding",
-            b"x",
-        ];
-        for w in words {
-            assert!(is_word(w, w));
-            assert!(is_word(&w.to_ascii_uppercase(), w));
-            assert!(!is_word(&w[1..], w), "shorter");
-            for i in 0..w.len() {
-                for b in 0..=255u8 {
-                    let mut x = w.to_vec();
-                    x[i] = b;
-                    assert_eq!(is_word(&x, w), eq_lower(&x, w), "{:?} at {i}", x.escape_ascii());
-                }
-            }
-        }
-    }
 
     #[test]
     fn host_reg_name_rejects_a_bad_byte_anywhere_rfc_3986_3_2_2() {
