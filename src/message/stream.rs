@@ -223,9 +223,7 @@ impl<const N: usize> StreamParser<N> {
             // The end of a bodiless message, the call after every such head,
             // answered here without a call.
             if let Phase::End = self.phase {
-                let d = self.decision.disposition;
-                self.phase = self.next_message(d);
-                return Ok(Progress { consumed: 0, event: Some(Event::End(d)) });
+                return Ok(self.end_message(0));
             }
             return self.after_head(input);
         }
@@ -301,7 +299,7 @@ impl<const N: usize> StreamParser<N> {
 
     /// Every phase but `Head` (which `parse` takes first). Returns the bytes
     /// consumed and the event.
-    pub(super) fn after_head<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
+    fn after_head<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         // The body first: asked on every call of a body's events.
         if let Phase::Body(dec) = &mut self.phase {
             return match dec.decode(input, self.offset, &self.cfg) {
@@ -324,24 +322,28 @@ impl<const N: usize> StreamParser<N> {
         self.after_body(input)
     }
 
-    /// The phases after a body or a message (`Head` and `Body` are taken
-    /// before this is called), out of line so the body's test stays one
-    /// compare.
+    /// The phases after a body or a message (`Head`, `End` and `Body` are
+    /// taken before this is called), out of line so the body's test stays
+    /// one compare.
     #[inline(never)]
     fn after_body<'a, H>(&mut self, input: &'a [u8]) -> Result<Progress<'a, H>, Error> {
         match self.phase {
             Phase::Trailers => self.trailers(input),
-            Phase::End => {
-                let d = self.decision.disposition;
-                self.phase = self.next_message(d);
-                Ok(Progress { consumed: 0, event: Some(Event::End(d)) })
-            }
             Phase::Closed => self.after_close(input),
             Phase::Failed(e) => Err(e),
             // Nothing is parsed after an upgrade: no byte taken, no event.
-            // (`Head` and `Body` were taken above.)
-            Phase::Upgraded | Phase::Head | Phase::Body(_) => Ok(Progress { consumed: 0, event: None }),
+            // (The other phases were taken before.)
+            Phase::Upgraded | Phase::Head | Phase::Body(_) | Phase::End => Ok(Progress { consumed: 0, event: None }),
         }
+    }
+
+    /// The message is complete after `consumed` bytes of this call: `End`
+    /// with what the connection does next, and the parser set for it.
+    #[inline(always)]
+    fn end_message<'a, H>(&mut self, consumed: usize) -> Progress<'a, H> {
+        let d = self.decision.disposition;
+        self.phase = self.next_message(d);
+        Progress { consumed, event: Some(Event::End(d)) }
     }
 
     /// After a message that closes the connection: empty lines may trail
@@ -364,9 +366,8 @@ impl<const N: usize> StreamParser<N> {
     /// other body's message is complete.
     fn body_end<'a, H>(&mut self, input: &'a [u8], consumed: usize, chunked: bool) -> Result<Progress<'a, H>, Error> {
         if !chunked {
-            let d = self.decision.disposition;
-            self.phase = self.next_message(d);
-            return Ok(Progress { consumed: self.consume(consumed), event: Some(Event::End(d)) });
+            let consumed = self.consume(consumed);
+            return Ok(self.end_message(consumed));
         }
         self.phase = Phase::Trailers;
         self.machine = HeadMachine::new(Section::Trailers, &self.cfg);
@@ -391,9 +392,7 @@ impl<const N: usize> StreamParser<N> {
         let fields = self.complete_fields(input);
         self.consume(len);
         if self.nspans == 0 {
-            let d = self.decision.disposition;
-            self.phase = self.next_message(d);
-            return Ok(Progress { consumed: len, event: Some(Event::End(d)) });
+            return Ok(self.end_message(len));
         }
         self.phase = Phase::End;
         Ok(Progress { consumed: len, event: Some(Event::Trailers(Trailers { fields })) })
